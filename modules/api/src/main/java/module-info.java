@@ -1,0 +1,10 @@
+/**
+ * The xspct-db plugin API: what a backend, cache tier or codec plugin compiles against.
+ *
+ * <p>Plugins implement {@link xspct.api.BackendProvider} or {@link xspct.api.CacheTierProvider} and declare
+ * them with {@code provides} in their own module descriptor. The API is versioned by
+ * {@link xspct.api.ApiVersion}; it has no dependency besides {@code java.base}.
+ */
+module xspct.api {
+    exports xspct.api;
+}

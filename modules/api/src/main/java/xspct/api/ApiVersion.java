@@ -1,0 +1,20 @@
+package xspct.api;
+
+/**
+ * Version of the plugin API. A plugin built against API {@code MAJOR.x} runs on every core whose API has the
+ * same major version and an equal or higher minor version.
+ */
+public final class ApiVersion {
+    /** Incompatible changes increase this. */
+    public static final int MAJOR = 1;
+    /** Compatible additions increase this. */
+    public static final int MINOR = 0;
+
+    private ApiVersion() {
+    }
+
+    /** {@return the version as {@code MAJOR.MINOR}} */
+    public static String string() {
+        return MAJOR + "." + MINOR;
+    }
+}

@@ -1,0 +1,39 @@
+package xspct.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One configured query of a backend: created by a {@link BackendProvider} from the query's configuration section,
+ * it answers batches of addresses until it is closed.
+ *
+ * <p>Implementations must be thread-safe: the core calls {@link #lookup} concurrently from virtual threads.
+ * A backend should answer a batch with as few round trips as possible (one search or statement per batch).
+ */
+public interface Backend extends AutoCloseable {
+
+    /**
+     * Looks up a batch of addresses.
+     *
+     * @param requests the batch, in request order; never empty
+     * @return the entries found, or an error body; exceptions other than {@link InterruptedException} are
+     *         treated as {@code 500 Internal Server Error}
+     * @throws InterruptedException when the request was cancelled while waiting
+     */
+    BackendResult lookup(List<LookupRequest> requests) throws InterruptedException;
+
+    /**
+     * Gauges describing the backend's resources, e.g. {@code active}, {@code idle} and {@code waiting}
+     * connections of its pool. Read by the metrics endpoint; must be cheap.
+     *
+     * @return gauge name to value; empty by default
+     */
+    default Map<String, Number> gauges() {
+        return Map.of();
+    }
+
+    /** Releases the backend's resources (pools, threads). Called once at shutdown. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,29 @@
+package xspct.api;
+
+import java.util.Optional;
+
+/**
+ * Discovers and creates one cache tier.
+ *
+ * <p>A plugin module declares {@code provides xspct.api.CacheTierProvider with ...}. Tiers are consulted in
+ * ascending {@link #level()}; a hit in a higher level is copied into the lower ones.
+ */
+public interface CacheTierProvider {
+
+    /** {@return a short name for logs, e.g. {@code "caffeine"}} */
+    String name();
+
+    /** {@return the configuration key of the tier's section, e.g. {@code "xspct_db_local_cache"}} */
+    String configKey();
+
+    /** {@return the tier level: 1 for the in-process tier, 2 for a shared tier} */
+    int level();
+
+    /**
+     * Creates the tier.
+     *
+     * @param context the tier's configuration
+     * @return the tier, or empty when the section disables it ({@code enabled: false})
+     */
+    Optional<CacheTier> create(CacheContext context);
+}

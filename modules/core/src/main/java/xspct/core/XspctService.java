@@ -1,0 +1,145 @@
+package xspct.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import xspct.api.Backend;
+import xspct.api.BackendProvider;
+import xspct.api.CacheContext;
+import xspct.api.CacheTier;
+import xspct.api.CacheTierProvider;
+import xspct.api.QueryContext;
+import xspct.core.config.ConfigException;
+import xspct.core.config.QuerySettings;
+import xspct.core.config.Settings;
+import xspct.core.pipeline.CacheTiers;
+import xspct.core.pipeline.ConfiguredQuery;
+import xspct.core.pipeline.Counters;
+import xspct.core.pipeline.LookupPipeline;
+import xspct.core.pipeline.Prefilter;
+import xspct.core.pipeline.QueryTimings;
+import xspct.core.pipeline.RewriteRules;
+import xspct.core.plugin.PluginRegistry;
+
+/**
+ * The assembled service: settings, backends created by their plugins, cache tiers and the lookup pipeline.
+ * Created once at start; {@link #close()} releases every plugin resource.
+ */
+public final class XspctService implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(XspctService.class.getName());
+
+    private final Settings settings;
+    private final List<ConfiguredQuery> queries;
+    private final CacheTiers caches;
+    private final Counters counters;
+    private final QueryTimings timings;
+    private final LookupPipeline pipeline;
+
+    private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
+                         Counters counters, QueryTimings timings, LookupPipeline pipeline) {
+        this.settings = settings;
+        this.queries = queries;
+        this.caches = caches;
+        this.counters = counters;
+        this.timings = timings;
+        this.pipeline = pipeline;
+    }
+
+    /**
+     * Builds the service. Every configuration problem (core keys and plugin sections) is reported at once.
+     *
+     * @param settings the validated settings
+     * @param plugins  the loaded plugins
+     * @return the service
+     * @throws ConfigException listing every problem
+     */
+    public static XspctService create(Settings settings, PluginRegistry plugins) {
+        var root = settings.root();
+        var problems = root.problems();
+        List<ConfiguredQuery> queries = new ArrayList<>();
+        List<Backend> created = new ArrayList<>();
+        try {
+            for (QuerySettings q : settings.queries()) {
+                Backend backend = null;
+                if (q.dbType().isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "query " + q.name()
+                            + " has no db_type; it answers nothing");
+                } else {
+                    Optional<BackendProvider> p = plugins.backend(q.dbType());
+                    if (p.isEmpty()) {
+                        q.section().get("db_type").problem("query '" + q.name() + "' uses db_type '" + q.dbType()
+                                + "', which no installed plugin provides (" + plugins.describeInstalled() + ")");
+                    } else {
+                        backend = p.get().create(new QueryContext(q.name(), q.section(), root));
+                        created.add(backend);
+                    }
+                }
+                queries.add(new ConfiguredQuery(q, backend, xspct.core.pipeline.WildcardKeys.of(q)));
+            }
+            List<CacheTiers.Tier> tiers = new ArrayList<>();
+            for (CacheTierProvider p : plugins.cacheTiers()) {
+                var section = settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
+                        : root.get(p.configKey());
+                Optional<CacheTier> tier = p.create(new CacheContext(section, root));
+                tier.ifPresent(t -> tiers.add(new CacheTiers.Tier(p.level(), t)));
+                LOG.log(System.Logger.Level.INFO, "cache tier " + p.name() + " (L" + p.level() + ") "
+                        + (tier.isPresent() ? "enabled" : "disabled"));
+            }
+            RewriteRules rewrite = RewriteRules.read(root.get("xspct_db_rewrite_rules"));
+            problems.throwIfAny("");
+            CacheTiers caches = new CacheTiers(tiers);
+            Counters counters = new Counters();
+            QueryTimings timings = new QueryTimings();
+            LookupPipeline pipeline = new LookupPipeline(queries, rewrite, Prefilter.OPEN, caches, counters,
+                    timings);
+            return new XspctService(settings, List.copyOf(queries), caches, counters, timings, pipeline);
+        } catch (RuntimeException e) {
+            created.forEach(XspctService::closeQuietly);
+            throw e;
+        }
+    }
+
+    /** {@return the settings} */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** {@return the lookup pipeline} */
+    public LookupPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** {@return the counters} */
+    public Counters counters() {
+        return counters;
+    }
+
+    /** {@return per-query timings} */
+    public QueryTimings timings() {
+        return timings;
+    }
+
+    /** {@return the configured queries} */
+    public List<ConfiguredQuery> queries() {
+        return queries;
+    }
+
+    @Override
+    public void close() {
+        for (ConfiguredQuery q : queries) {
+            if (q.backend() != null) {
+                closeQuietly(q.backend());
+            }
+        }
+        caches.close();
+    }
+
+    private static void closeQuietly(Backend b) {
+        try {
+            b.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing a backend failed: " + e);
+        }
+    }
+}

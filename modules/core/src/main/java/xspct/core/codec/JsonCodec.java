@@ -1,0 +1,178 @@
+package xspct.core.codec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+
+/**
+ * JSON bodies as plain Java data ({@code Map}, {@code List}, {@code String}, {@code Long}/{@code BigInteger},
+ * {@code Double}, {@code Boolean}, null), written like Python's {@code json.dumps}: {@code ", "} and {@code ": "}
+ * separators, non-ASCII escaped as {@code \\uXXXX}.
+ */
+public final class JsonCodec {
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+            .build();
+
+    private JsonCodec() {
+    }
+
+    /**
+     * Parses a JSON document.
+     *
+     * @param body the bytes (UTF-8)
+     * @return the value
+     * @throws MalformedBodyException when the body is not one well-formed JSON value
+     */
+    public static Object read(byte[] body) {
+        try (JsonParser p = FACTORY.createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new MalformedBodyException("empty JSON document");
+            }
+            Object v = value(p, t);
+            if (p.nextToken() != null) {
+                throw new MalformedBodyException("trailing data after the JSON value");
+            }
+            return v;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof MalformedBodyException m) {
+                throw m;
+            }
+            throw new MalformedBodyException(e.getMessage());
+        }
+    }
+
+    private static Object value(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                JsonToken n;
+                while ((n = p.nextToken()) == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    m.put(name, value(p, p.nextToken()));
+                }
+                if (n != JsonToken.END_OBJECT) {
+                    throw new MalformedBodyException("unterminated object");
+                }
+                return m;
+            }
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                JsonToken n;
+                while ((n = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (n == null) {
+                        throw new MalformedBodyException("unterminated array");
+                    }
+                    l.add(value(p, n));
+                }
+                return l;
+            }
+            case VALUE_STRING -> {
+                return p.getText();
+            }
+            case VALUE_NUMBER_INT -> {
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
+                        : (Object) p.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return p.getDoubleValue();
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            case VALUE_NULL -> {
+                return null;
+            }
+            default -> throw new MalformedBodyException("unexpected token " + t);
+        }
+    }
+
+    /**
+     * Writes a value.
+     *
+     * @param value plain Java data
+     * @return UTF-8 JSON
+     */
+    public static byte[] write(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.setPrettyPrinter(PythonSeparators.INSTANCE);
+            write(g, value);
+        } catch (IOException e) {
+            throw new IllegalStateException("JSON encoding failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void write(JsonGenerator g, Object v) throws IOException {
+        switch (v) {
+            case null -> g.writeNull();
+            case String s -> g.writeString(s);
+            case Map<?, ?> m -> {
+                g.writeStartObject();
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    g.writeFieldName(String.valueOf(e.getKey()));
+                    write(g, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            case List<?> l -> {
+                g.writeStartArray();
+                for (Object o : l) {
+                    write(g, o);
+                }
+                g.writeEndArray();
+            }
+            case Boolean b -> g.writeBoolean(b);
+            case Long n -> g.writeNumber(n);
+            case Integer n -> g.writeNumber(n);
+            case BigInteger n -> g.writeNumber(n);
+            case Double d -> g.writeNumber(d);
+            case Float f -> g.writeNumber(f.doubleValue());
+            case BigDecimal d -> g.writeNumber(d);
+            default -> g.writeString(String.valueOf(v));
+        }
+    }
+
+    /** Python's default {@code json.dumps} separators. */
+    private static final class PythonSeparators extends MinimalPrettyPrinter {
+        private static final long serialVersionUID = 1L;
+        static final PythonSeparators INSTANCE = new PythonSeparators();
+
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
+    }
+}

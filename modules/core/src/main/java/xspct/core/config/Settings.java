@@ -1,0 +1,194 @@
+package xspct.core.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The typed top-level configuration of an xspct_db file (SPEC keys {@code xspct_db_*}), read once at start.
+ *
+ * @param root                      the parsed file, for plugins and sections read by later stages
+ * @param listenAddresses           {@code xspct_db_listen_address}
+ * @param listenPort                {@code xspct_db_listen_port}
+ * @param listenBacklog             {@code xspct_db_listen_backlog}
+ * @param logLevel                  {@code xspct_db_log_level} (Python numeric level)
+ * @param logPrefix                 {@code xspct_db_log_prefix}
+ * @param apiHeader                 {@code xspct_db_api_header}
+ * @param apiKeys                   {@code xspct_db_api_key}, normalised to a list
+ * @param apiKeyVerifyFail          {@code xspct_db_api_key_verify_fail}
+ * @param clientMaxSize             {@code xspct_db_client_max_size} in bytes
+ * @param rspamdHeader              {@code xspct_db_rspamd_header}
+ * @param requestTimeout            {@code xspct_db_request_timeout} in seconds
+ * @param requestTimeoutHeader      {@code xspct_db_request_timeout_header}
+ * @param requestTimeoutHeaderMax   {@code xspct_db_request_timeout_header_max}
+ * @param queryJsonMaxUsers         {@code xspct_db_query_json_max_users}
+ * @param foregroundSlots           {@code xspct_db_foreground_slots}
+ * @param backgroundSlots           {@code xspct_db_background_slots}
+ * @param keyTranslation            {@code xspct_db_key_translation}
+ * @param valueSplit                {@code xspct_db_value_split}
+ * @param queries                   {@code xspct_db_queries} in file order
+ * @param sections                  the five sub-map sections with their defaults merged one level deep
+ */
+public record Settings(YamlNode root,
+                       List<String> listenAddresses, int listenPort, int listenBacklog,
+                       int logLevel, String logPrefix,
+                       String apiHeader, List<String> apiKeys, boolean apiKeyVerifyFail,
+                       long clientMaxSize, String rspamdHeader,
+                       double requestTimeout, String requestTimeoutHeader, double requestTimeoutHeaderMax,
+                       int queryJsonMaxUsers, int foregroundSlots, int backgroundSlots,
+                       Map<String, String> keyTranslation, Map<String, String> valueSplit,
+                       List<QuerySettings> queries,
+                       Map<String, YamlNode> sections) {
+
+    /** The default API key of the original service. */
+    public static final String DEFAULT_API_KEY = "changeme";
+
+    /** Sub-map sections merged one level deep over their defaults (SPEC 1.1). */
+    public static final String LOCAL_CACHE = "xspct_db_local_cache";
+    /** See {@link #LOCAL_CACHE}. */
+    public static final String REDIS_CACHE = "xspct_db_redis_cache";
+    /** See {@link #LOCAL_CACHE}. */
+    public static final String RESPONSE_CACHE = "xspct_db_response_cache";
+    /** See {@link #LOCAL_CACHE}. */
+    public static final String TLS = "xspct_db_tls";
+    /** See {@link #LOCAL_CACHE}. */
+    public static final String METRICS_AUTH = "xspct_db_metrics_auth";
+
+    private static final Map<String, Map<String, Object>> SECTION_DEFAULTS = sectionDefaults();
+
+    /**
+     * Reads and validates the settings; every problem is collected before failing.
+     *
+     * @param root the parsed file
+     * @return the settings
+     * @throws ConfigException listing every problem
+     */
+    public static Settings read(YamlNode root) {
+        Problems p = root.problems();
+        YamlNode la = root.get("xspct_db_listen_address");
+        List<String> listen = la.exists() ? la.asStringList(List.of("127.0.0.1", "::1"))
+                : List.of("127.0.0.1", "::1");
+        if (listen.isEmpty()) {
+            la.problem("needs at least one address");
+        }
+        int port = root.get("xspct_db_listen_port").asInt(11350);
+        if (port < 0 || port > 65535) {
+            root.get("xspct_db_listen_port").problem("must be a port number between 0 and 65535, got " + port);
+        }
+        int backlog = positive(root.get("xspct_db_listen_backlog"), 256);
+        int logLevel = root.get("xspct_db_log_level").asInt(30);
+        String prefix = root.get("xspct_db_log_prefix").asString("Xspct_DB");
+        String header = root.get("xspct_db_api_header").asString("X-Api-Key");
+        if (header.isBlank()) {
+            root.get("xspct_db_api_header").problem("must name an HTTP header");
+        }
+        List<String> keys = root.get("xspct_db_api_key").asStringList(List.of(DEFAULT_API_KEY));
+        boolean verifyFail = root.get("xspct_db_api_key_verify_fail").asBoolean(true);
+        long maxSize = positive(root.get("xspct_db_client_max_size"), 1048576);
+        String rspamdHeader = root.get("xspct_db_rspamd_header").asString("X-Rspamd-ID");
+        double timeout = nonNegative(root.get("xspct_db_request_timeout"), 0);
+        String timeoutHeader = root.get("xspct_db_request_timeout_header").asString("");
+        double timeoutHeaderMax = nonNegative(root.get("xspct_db_request_timeout_header_max"), 120);
+        int maxUsers = positive(root.get("xspct_db_query_json_max_users"), 500);
+        int fg = positive(root.get("xspct_db_foreground_slots"), 30);
+        int bg = nonNegativeInt(root.get("xspct_db_background_slots"), 5);
+        Map<String, String> kt = root.get("xspct_db_key_translation").asStringMap();
+        Map<String, String> vs = root.get("xspct_db_value_split").asStringMap();
+        for (Map.Entry<String, String> e : vs.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                p.add("xspct_db_value_split." + e.getKey(), "the separator must not be empty");
+            }
+        }
+        List<QuerySettings> queries = new ArrayList<>();
+        root.get("xspct_db_queries").map().forEach((name, q) ->
+                queries.add(QuerySettings.read(name, (YamlNode) q, kt, vs)));
+
+        Map<String, YamlNode> sections = new LinkedHashMap<>();
+        SECTION_DEFAULTS.forEach((key, defaults) -> sections.put(key, merged(root.get(key), defaults)));
+
+        Settings s = new Settings(root, List.copyOf(listen), port, backlog, logLevel, prefix, header, keys,
+                verifyFail, maxSize, rspamdHeader, timeout, timeoutHeader, timeoutHeaderMax, maxUsers, fg, bg,
+                kt, vs, List.copyOf(queries), Map.copyOf(sections));
+        p.throwIfAny(root.path().equals("(root)") ? "" : root.path());
+        return s;
+    }
+
+    /**
+     * A sub-map section with its defaults merged one level deep.
+     *
+     * @param key one of the section constants
+     * @return the merged section
+     */
+    public YamlNode section(String key) {
+        YamlNode n = sections.get(key);
+        if (n == null) {
+            throw new IllegalArgumentException("not a merged section: " + key);
+        }
+        return n;
+    }
+
+    /** {@return true when the configured keys still contain the original's default key} */
+    public boolean usesDefaultApiKey() {
+        return apiKeys.contains(DEFAULT_API_KEY);
+    }
+
+    private static YamlNode merged(YamlNode fileSection, Map<String, Object> defaults) {
+        Map<String, Object> m = new LinkedHashMap<>(defaults);
+        if (fileSection.isMap()) {
+            fileSection.map().forEach((k, v) -> m.put(k, v.raw()));
+        } else if (!fileSection.isNull()) {
+            fileSection.problem("must be a mapping");
+        }
+        return YamlNode.of(fileSection.path(), m, fileSection.problems());
+    }
+
+    private static int positive(YamlNode n, int def) {
+        int v = n.asInt(def);
+        if (v <= 0) {
+            n.problem("must be greater than 0, got " + v);
+            return def;
+        }
+        return v;
+    }
+
+    private static int nonNegativeInt(YamlNode n, int def) {
+        int v = n.asInt(def);
+        if (v < 0) {
+            n.problem("must not be negative, got " + v);
+            return def;
+        }
+        return v;
+    }
+
+    private static double nonNegative(YamlNode n, double def) {
+        double v = n.asDouble(def);
+        if (v < 0 || Double.isNaN(v)) {
+            n.problem("must not be negative, got " + v);
+            return def;
+        }
+        return v;
+    }
+
+    private static Map<String, Map<String, Object>> sectionDefaults() {
+        Map<String, Map<String, Object>> d = new LinkedHashMap<>();
+        d.put(LOCAL_CACHE, ordered("enabled", true, "expire", 20, "expire_negative", 20, "max_entries", 10000));
+        d.put(RESPONSE_CACHE, ordered("enabled", true, "expire", 10, "max_entries", 5000,
+                "rspamd_key_fields", List.of("from", "rcpts", "mta-name", "settings-name", "settings-id")));
+        d.put(REDIS_CACHE, ordered("enabled", false, "host", "localhost", "port", 6379, "user", "",
+                "password", "", "prefix_user", "xspct_db_user_", "prefix_alias", "xspct_db_alias_",
+                "prefix_negative_alias", "xspct_db_neg_alias_", "expire", 60, "expire_negative", 60,
+                "connect_timeout", 1, "query_timeout", 1, "max_connections", 40, "max_errors", 2));
+        d.put(TLS, ordered("tls_enabled", false, "tls_cert", "", "tls_key", ""));
+        d.put(METRICS_AUTH, ordered("enabled", false, "api_key", true, "basic_auth_users", Map.of()));
+        return d;
+    }
+
+    private static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

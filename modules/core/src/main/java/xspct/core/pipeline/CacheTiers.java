@@ -1,0 +1,112 @@
+package xspct.core.pipeline;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import xspct.api.CacheLookup;
+import xspct.api.CacheTier;
+
+/**
+ * The object cache tiers in level order (L1 first). A hit in a higher tier is copied into the lower ones.
+ */
+public final class CacheTiers {
+    private final List<Tier> tiers;
+
+    /**
+     * A configured tier.
+     *
+     * @param level the tier level (1 = in-process)
+     * @param tier  the tier
+     */
+    public record Tier(int level, CacheTier tier) {
+    }
+
+    /**
+     * The answer of the tiers for one address.
+     *
+     * @param result positive, negative or miss
+     * @param level  the level of the tier that answered; 0 on a miss
+     */
+    record Result(CacheLookup result, int level) {
+    }
+
+    /**
+     * Creates the tiers.
+     *
+     * @param tiers the enabled tiers, in ascending level
+     */
+    public CacheTiers(List<Tier> tiers) {
+        this.tiers = List.copyOf(tiers);
+    }
+
+    boolean isEmpty() {
+        return tiers.isEmpty();
+    }
+
+    boolean hasLevel(int level) {
+        return tiers.stream().anyMatch(t -> t.level() == level);
+    }
+
+    Result lookup(String address) {
+        for (int i = 0; i < tiers.size(); i++) {
+            CacheLookup r = tiers.get(i).tier().lookup(address);
+            if (r instanceof CacheLookup.Miss) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                CacheTier lower = tiers.get(j).tier();
+                if (r instanceof CacheLookup.Positive p) {
+                    lower.store(Map.of(p.primaryKey(), p.user()), Map.of(address, p.primaryKey()));
+                } else {
+                    lower.storeNegative(List.of(address));
+                }
+            }
+            return new Result(r, tiers.get(i).level());
+        }
+        return new Result(CacheLookup.MISS, 0);
+    }
+
+    void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
+        if (users.isEmpty() && aliases.isEmpty()) {
+            return;
+        }
+        for (Tier t : tiers) {
+            t.tier().store(users, aliases);
+        }
+    }
+
+    void storeNegative(Collection<String> addresses) {
+        if (addresses.isEmpty()) {
+            return;
+        }
+        for (Tier t : tiers) {
+            t.tier().storeNegative(addresses);
+        }
+    }
+
+    /**
+     * Removes entries for the addresses from every tier.
+     *
+     * @param addresses the addresses
+     */
+    public void invalidate(Collection<String> addresses) {
+        for (Tier t : tiers) {
+            t.tier().invalidate(addresses);
+        }
+    }
+
+    /** Removes every entry from every tier. */
+    public void invalidateAll() {
+        for (Tier t : tiers) {
+            t.tier().invalidateAll();
+        }
+    }
+
+    /** Closes every tier. */
+    public void close() {
+        for (Tier t : tiers) {
+            t.tier().close();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package xspct.core.plugin;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import xspct.api.BackendProvider;
+import xspct.api.CacheTierProvider;
+
+/**
+ * The providers found in the plugin directories.
+ *
+ * @param plugins   every loaded plugin, in directory name order
+ * @param backends  backend providers by {@code db_type}
+ * @param cacheTiers cache tier providers, by ascending level
+ * @param services  further services by API type (e.g. body codecs)
+ */
+public record PluginRegistry(List<LoadedPlugin> plugins, Map<String, BackendProvider> backends,
+                             List<CacheTierProvider> cacheTiers, Map<Class<?>, List<Object>> services) {
+
+    /** Creates a registry, copying its collections. */
+    public PluginRegistry {
+        plugins = List.copyOf(plugins);
+        backends = new TreeMap<>(backends);
+        cacheTiers = cacheTiers.stream().sorted(Comparator.comparingInt(CacheTierProvider::level)).toList();
+        services = Map.copyOf(services);
+    }
+
+    /**
+     * The backend provider for a {@code db_type}.
+     *
+     * @param dbType the type
+     * @return the provider, if a plugin provides it
+     */
+    public Optional<BackendProvider> backend(String dbType) {
+        return Optional.ofNullable(backends.get(dbType));
+    }
+
+    /**
+     * Further providers of an API service type.
+     *
+     * @param type the service type
+     * @param <T>  the type
+     * @return the providers found, in plugin order
+     */
+    @SuppressWarnings("unchecked")
+    public <T> List<T> services(Class<T> type) {
+        return (List<T>) services.getOrDefault(type, List.of());
+    }
+
+    /** {@return a one-line summary of the installed plugins for error messages} */
+    public String describeInstalled() {
+        if (plugins.isEmpty()) {
+            return "no plugins are installed";
+        }
+        StringBuilder sb = new StringBuilder("installed: ");
+        for (int i = 0; i < plugins.size(); i++) {
+            LoadedPlugin p = plugins.get(i);
+            sb.append(i == 0 ? "" : ", ").append(p.name()).append(' ').append(p.provides());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,82 @@
+package xspct.server;
+
+import java.io.PrintStream;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Log lines as the original writes them, on standard output: {@code <prefix> <LEVEL> <function> <message>}.
+ * {@code xspct_db_log_level} uses Python's numeric levels (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL).
+ */
+final class LogSetup {
+    private LogSetup() {
+    }
+
+    static void install(int pythonLevel, String prefix) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Level level = julLevel(pythonLevel);
+        root.setLevel(level);
+        Handler h = new StdoutHandler(System.out);
+        h.setLevel(level);
+        h.setFormatter(new PythonStyle(prefix));
+        root.addHandler(h);
+    }
+
+    static Level julLevel(int python) {
+        if (python <= 10) {
+            return Level.FINE;
+        }
+        if (python <= 20) {
+            return Level.INFO;
+        }
+        if (python <= 30) {
+            return Level.WARNING;
+        }
+        return Level.SEVERE;
+    }
+
+    static String pythonName(Level level) {
+        int v = level.intValue();
+        if (v >= Level.SEVERE.intValue()) {
+            return "ERROR";
+        }
+        if (v >= Level.WARNING.intValue()) {
+            return "WARNING";
+        }
+        if (v >= Level.INFO.intValue()) {
+            return "INFO";
+        }
+        return "DEBUG";
+    }
+
+    private static final class StdoutHandler extends ConsoleHandler {
+        StdoutHandler(PrintStream out) {
+            setOutputStream(out);
+        }
+    }
+
+    private static final class PythonStyle extends Formatter {
+        private final String prefix;
+
+        PythonStyle(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public String format(LogRecord r) {
+            String source = r.getSourceMethodName() != null ? r.getSourceMethodName() : r.getLoggerName();
+            StringBuilder sb = new StringBuilder(128).append(prefix).append(' ').append(pythonName(r.getLevel()))
+                    .append(' ').append(source).append(' ').append(formatMessage(r));
+            if (r.getThrown() != null && r.getLevel().intValue() <= Level.FINE.intValue()) {
+                sb.append(" (").append(r.getThrown()).append(')');
+            }
+            return sb.append(System.lineSeparator()).toString();
+        }
+    }
+}

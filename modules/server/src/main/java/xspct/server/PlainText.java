@@ -1,0 +1,35 @@
+package xspct.server;
+
+import java.nio.charset.StandardCharsets;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Plain-text answers with the original's bodies.
+ */
+final class PlainText {
+    static final String TEXT = "text/plain; charset=utf-8";
+    private static final System.Logger LOG = System.getLogger(PlainText.class.getName());
+
+    private PlainText() {
+    }
+
+    static void send(ServerResponse res, int status, String body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, TEXT);
+        res.send(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void notFound(ServerRequest req, ServerResponse res) {
+        send(res, 404, "404: Not Found");
+    }
+
+    static void internalError(ServerRequest req, ServerResponse res, Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "unhandled error on " + req.prologue().method().text() + " "
+                + req.path().path() + ": " + t);
+        send(res, 500, "500 Internal Server Error\n\nServer got itself in trouble");
+    }
+}

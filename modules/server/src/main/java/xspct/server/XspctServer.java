@@ -1,0 +1,102 @@
+package xspct.server;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import xspct.core.XspctService;
+import xspct.core.config.Settings;
+
+/**
+ * The running HTTP server: one listener per {@code xspct_db_listen_address}, all on {@code xspct_db_listen_port}.
+ */
+public final class XspctServer {
+    private static final System.Logger LOG = System.getLogger(XspctServer.class.getName());
+
+    private final WebServer server;
+    private final XspctService service;
+    private final List<String> sockets;
+    private volatile boolean stopped;
+
+    private XspctServer(WebServer server, XspctService service, List<String> sockets) {
+        this.server = server;
+        this.service = service;
+        this.sockets = sockets;
+    }
+
+    static XspctServer start(XspctService service) {
+        Settings s = service.settings();
+        Consumer<HttpRouting.Builder> routing = Routes.of(service);
+        WebServerConfig.Builder b = WebServer.builder()
+                .shutdownHook(false)
+                .host(s.listenAddresses().get(0))
+                .port(s.listenPort())
+                .backlog(s.listenBacklog())
+                .maxPayloadSize(s.clientMaxSize())
+                .shutdownGracePeriod(Duration.ofSeconds(10))
+                .routing(routing);
+        List<String> sockets = new ArrayList<>();
+        sockets.add(WebServer.DEFAULT_SOCKET_NAME);
+        for (int i = 1; i < s.listenAddresses().size(); i++) {
+            String name = "listen-" + i;
+            String host = s.listenAddresses().get(i);
+            b.putSocket(name, l -> l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
+                    .maxPayloadSize(s.clientMaxSize()));
+            b.routing(name, routing);
+            sockets.add(name);
+        }
+        if (s.usesDefaultApiKey()) {
+            LOG.log(System.Logger.Level.WARNING, "xspct_db_api_key is the default 'changeme': every client that "
+                    + "knows the default can query; set your own key");
+        }
+        if (!s.apiKeyVerifyFail()) {
+            LOG.log(System.Logger.Level.WARNING, "xspct_db_api_key_verify_fail is false: requests without a "
+                    + "valid API key are answered (permissive mode)");
+        }
+        WebServer server;
+        try {
+            server = b.build().start();
+        } catch (UncheckedIOException | IllegalStateException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new ServerStartException("cannot listen on " + s.listenAddresses() + " port " + s.listenPort()
+                    + " (xspct_db_listen_address / xspct_db_listen_port): " + cause.getMessage());
+        }
+        XspctServer xs = new XspctServer(server, service, List.copyOf(sockets));
+        for (int i = 0; i < sockets.size(); i++) {
+            LOG.log(System.Logger.Level.WARNING, "xspct-db listening on " + hostPort(s.listenAddresses().get(i),
+                    server.port(sockets.get(i))));
+        }
+        return xs;
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** {@return the port of the first listener} */
+    public int port() {
+        return server.port(sockets.get(0));
+    }
+
+    /** {@return the service behind the server} */
+    public XspctService service() {
+        return service;
+    }
+
+    /** Stops accepting requests, lets in-flight requests finish, then closes every plugin. Idempotent. */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        LOG.log(System.Logger.Level.WARNING, "xspct-db stopping");
+        server.stop();
+        service.close();
+        LOG.log(System.Logger.Level.WARNING, "xspct-db stopped");
+    }
+}
