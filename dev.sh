@@ -58,18 +58,18 @@ case "$cmd" in
   run)
     find_jdk; find_maven
     if needs_build; then
-      mvn -B -q -DskipTests install
+      mvn -B -q -DskipTests package
     fi
     config="${2:-$(dist_dir)/conf/xspct-db.yml}"
     exec "$(dist_dir)/bin/xspct-db" "$config"
     ;;
   test)
     find_jdk; find_maven
-    exec mvn -B install
+    exec mvn -B verify
     ;;
   build)
     find_jdk; find_maven
-    exec mvn -B -DskipTests install
+    exec mvn -B -DskipTests package
     ;;
   *)
     echo "usage: ./dev.sh run [CONFIG] | test | build" >&2
