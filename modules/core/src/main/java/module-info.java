@@ -20,6 +20,7 @@ module xspct.core {
     exports xspct.core.pipeline;
     exports xspct.core.codec;
     exports xspct.core.regex;
+    exports xspct.core.prefilter;
 
     uses xspct.api.BackendProvider;
     uses xspct.api.CacheTierProvider;

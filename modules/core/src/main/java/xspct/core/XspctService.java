@@ -3,6 +3,8 @@ package xspct.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
@@ -17,10 +19,11 @@ import xspct.core.pipeline.CacheTiers;
 import xspct.core.pipeline.ConfiguredQuery;
 import xspct.core.pipeline.Counters;
 import xspct.core.pipeline.LookupPipeline;
-import xspct.core.pipeline.Prefilter;
 import xspct.core.pipeline.QueryTimings;
 import xspct.core.pipeline.RewriteRules;
 import xspct.core.plugin.PluginRegistry;
+import xspct.core.prefilter.DomainPrefilter;
+import xspct.core.prefilter.PrefilterSettings;
 
 /**
  * The assembled service: settings, backends created by their plugins, cache tiers and the lookup pipeline.
@@ -35,9 +38,14 @@ public final class XspctService implements AutoCloseable {
     private final Counters counters;
     private final QueryTimings timings;
     private final LookupPipeline pipeline;
+    private final DomainPrefilter prefilter;
+    private final ScheduledExecutorService scheduler;
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
-                         Counters counters, QueryTimings timings, LookupPipeline pipeline) {
+                         Counters counters, QueryTimings timings, LookupPipeline pipeline,
+                         DomainPrefilter prefilter, ScheduledExecutorService scheduler) {
+        this.prefilter = prefilter;
+        this.scheduler = scheduler;
         this.settings = settings;
         this.queries = queries;
         this.caches = caches;
@@ -87,13 +95,21 @@ public final class XspctService implements AutoCloseable {
                         + (tier.isPresent() ? "enabled" : "disabled"));
             }
             RewriteRules rewrite = RewriteRules.read(root.get("xspct_db_rewrite_rules"));
+            PrefilterSettings prefilterSettings = PrefilterSettings.read(root);
             problems.throwIfAny("");
             CacheTiers caches = new CacheTiers(tiers);
             Counters counters = new Counters();
             QueryTimings timings = new QueryTimings();
-            LookupPipeline pipeline = new LookupPipeline(queries, rewrite, Prefilter.OPEN, caches, counters,
-                    timings);
-            return new XspctService(settings, List.copyOf(queries), caches, counters, timings, pipeline);
+            DomainPrefilter prefilter = new DomainPrefilter(prefilterSettings, counters, System::nanoTime);
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "xspct-scheduler");
+                t.setDaemon(true);
+                return t;
+            });
+            prefilter.startWatching(scheduler);
+            LookupPipeline pipeline = new LookupPipeline(queries, rewrite, prefilter, caches, counters, timings);
+            return new XspctService(settings, List.copyOf(queries), caches, counters, timings, pipeline,
+                    prefilter, scheduler);
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);
             throw e;
@@ -125,8 +141,20 @@ public final class XspctService implements AutoCloseable {
         return queries;
     }
 
+    /** {@return the prefilter (state, domain count, extra sources)} */
+    public DomainPrefilter prefilter() {
+        return prefilter;
+    }
+
+    /** {@return the service's scheduler for periodic work (reloads, health probes)} */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
     @Override
     public void close() {
+        scheduler.shutdownNow();
+        prefilter.close();
         for (ConfiguredQuery q : queries) {
             if (q.backend() != null) {
                 closeQuietly(q.backend());

@@ -1,0 +1,12 @@
+package xspct.core.prefilter;
+
+import java.util.Set;
+
+/**
+ * The accepted domain set and when it was loaded; immutable, swapped atomically on reload (W29).
+ *
+ * @param domains       lower-cased domains
+ * @param loadedAtNanos monotonic load time
+ */
+record DomainSet(Set<String> domains, long loadedAtNanos) {
+}

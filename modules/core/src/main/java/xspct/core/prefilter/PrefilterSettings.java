@@ -1,0 +1,69 @@
+package xspct.core.prefilter;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import xspct.api.ConfigNode;
+import xspct.core.regex.PythonRegex;
+
+/**
+ * {@code xspct_db_prefilter}, {@code xspct_db_prefilter_patterns} and {@code xspct_db_prefilter_domains} (SPEC 8).
+ *
+ * @param enabled             master switch {@code xspct_db_prefilter.enabled}
+ * @param patternsEnabled     {@code xspct_db_prefilter_patterns.enabled}
+ * @param patterns            compiled {@code xspct_db_prefilter_patterns.patterns}
+ * @param domainsEnabled      {@code xspct_db_prefilter_domains.enabled}
+ * @param inline              {@code inline}: trimmed, lower-cased, empties dropped
+ * @param file                {@code file}, or null
+ * @param fileReloadInterval  {@code file_reload_interval} seconds; 0 or less disables the watcher
+ * @param redisKey            {@code redis_key}, empty when unused
+ * @param redisChannel        {@code redis_channel}, empty when unused
+ * @param redisReloadInterval {@code redis_reload_interval} seconds
+ * @param minDomains          {@code min_domains}
+ * @param maxAge              {@code max_age} seconds; 0 = never expires
+ */
+public record PrefilterSettings(boolean enabled, boolean patternsEnabled, List<PythonRegex> patterns,
+                                boolean domainsEnabled, List<String> inline, Path file, double fileReloadInterval,
+                                String redisKey, String redisChannel, double redisReloadInterval, int minDomains,
+                                double maxAge) {
+
+    /**
+     * Reads the three sections; invalid patterns are configuration problems.
+     *
+     * @param root the configuration root
+     * @return the settings
+     */
+    public static PrefilterSettings read(ConfigNode root) {
+        boolean enabled = root.get("xspct_db_prefilter").get("enabled").asBoolean(false);
+        ConfigNode pn = root.get("xspct_db_prefilter_patterns");
+        List<PythonRegex> patterns = new ArrayList<>();
+        for (ConfigNode p : pn.get("patterns").list()) {
+            String text = p.asString("");
+            try {
+                patterns.add(PythonRegex.compile(text));
+            } catch (IllegalArgumentException e) {
+                p.problem(e.getMessage());
+            }
+        }
+        ConfigNode d = root.get("xspct_db_prefilter_domains");
+        List<String> inline = new ArrayList<>();
+        for (String s : d.get("inline").asStringList(List.of())) {
+            String t = s.trim().toLowerCase(Locale.ROOT);
+            if (!t.isEmpty()) {
+                inline.add(t);
+            }
+        }
+        String file = d.get("file").asString("");
+        int min = d.get("min_domains").asInt(0);
+        if (min < 0) {
+            d.get("min_domains").problem("must not be negative");
+        }
+        return new PrefilterSettings(enabled, pn.get("enabled").asBoolean(false), List.copyOf(patterns),
+                d.get("enabled").asBoolean(false), List.copyOf(inline), file.isEmpty() ? null : Path.of(file),
+                d.get("file_reload_interval").asDouble(60), d.get("redis_key").asString(""),
+                d.get("redis_channel").asString(""), d.get("redis_reload_interval").asDouble(300), min,
+                d.get("max_age").asDouble(0));
+    }
+}
