@@ -57,7 +57,7 @@ final class QueryService implements HttpService {
             PlainText.send(res, 401, "401 Unauthorized");
             return;
         }
-        String user = req.path().pathParameters().get("user");
+        String user = PathSegment.lastSegment(req.path().rawPathNoParams());
         if (user.isEmpty()) {
             PlainText.notFound(req, res);
             return;

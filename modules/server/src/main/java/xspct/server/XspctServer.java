@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import xspct.core.XspctService;
 import xspct.core.config.Settings;
 
@@ -39,6 +40,7 @@ public final class XspctServer {
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
+                .addProtocol(http1())
                 .routing(routing);
         List<String> sockets = new ArrayList<>();
         sockets.add(WebServer.DEFAULT_SOCKET_NAME);
@@ -46,7 +48,7 @@ public final class XspctServer {
             String name = "listen-" + i;
             String host = s.listenAddresses().get(i);
             b.putSocket(name, l -> l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
-                    .maxPayloadSize(s.clientMaxSize()));
+                    .maxPayloadSize(s.clientMaxSize()).addProtocol(http1()));
             b.routing(name, routing);
             sockets.add(name);
         }
@@ -72,6 +74,14 @@ public final class XspctServer {
                     server.port(sockets.get(i))));
         }
         return xs;
+    }
+
+    /**
+     * HTTP/1.1 settings: request lines up to 8190 bytes, as the original's server accepts. Paths stay validated:
+     * a malformed percent escape is answered 400 before routing.
+     */
+    private static Http1Config http1() {
+        return Http1Config.builder().maxPrologueLength(8190).build();
     }
 
     private static String hostPort(String host, int port) {
