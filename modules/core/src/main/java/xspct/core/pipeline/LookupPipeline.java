@@ -18,6 +18,12 @@ import xspct.core.pipeline.Counters.Name;
  * cache tiers, dispatcher, wildcard fallback, re-keying. With the fixes of SPEC 13 W1, W2, W7 and W30.
  */
 public final class LookupPipeline {
+    /**
+     * Longer addresses are answered as unknown without reaching regular expressions, caches or backends (W26, W33):
+     * no mail address is that long (RFC 5321 limits a path to 256 octets).
+     */
+    public static final int MAX_ADDRESS_LENGTH = 320;
+
     private final RewriteRules rewrite;
     private final Prefilter prefilter;
     private final CacheTiers caches;
@@ -53,14 +59,18 @@ public final class LookupPipeline {
     // ---------------------------------------------------------------- GET
 
     /**
-     * A single lookup, as {@code GET /v1/query/{user}} answers it. Counts {@code requests_total} itself? No: the
-     * HTTP layer counts requests (before authentication); this counts known/unknown and cache statistics.
+     * A single lookup, as {@code GET /v1/query/{user}} answers it. The HTTP layer counts {@code requests_total}
+     * (before authentication); this counts known/unknown, cache and wildcard statistics.
      *
      * @param user the decoded address
      * @return the reply
      * @throws InterruptedException when cancelled
      */
     public Reply get(String user) throws InterruptedException {
+        if (user.length() > MAX_ADDRESS_LENGTH) {
+            counters.inc(Name.REQUESTS_UNKNOWN);
+            return new Reply.Users(Map.of());
+        }
         String q = rewrite.apply(user);
         if (!prefilter.pass(q)) {
             counters.inc(Name.REQUESTS_UNKNOWN);
@@ -203,7 +213,9 @@ public final class LookupPipeline {
     public Reply batch(List<String> users) throws InterruptedException {
         Map<String, String> rw = new LinkedHashMap<>();
         for (String o : users) {
-            rw.computeIfAbsent(o, rewrite::apply);
+            if (o.length() <= MAX_ADDRESS_LENGTH) {
+                rw.computeIfAbsent(o, rewrite::apply);
+            }
         }
         Map<String, Boolean> passed = new LinkedHashMap<>();
         for (String c : rw.values()) {
@@ -231,7 +243,7 @@ public final class LookupPipeline {
         List<String> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String o : users) {
-            if (seen.add(o) && prefilter.pass(rewrite.apply(o))) {
+            if (o.length() <= MAX_ADDRESS_LENGTH && seen.add(o) && prefilter.pass(rewrite.apply(o))) {
                 out.add(o);
             }
         }

@@ -231,4 +231,17 @@ class LookupPipelineTest {
             assertInstanceOf(Reply.Users.class, s.pipeline().batch(List.of("x@y.z")));
         }
     }
+
+    @Test
+    void overlongAddressesNeverReachTheBackend() throws Exception {
+        var backend = mapBackend("map", DATA);
+        try (XspctService s = TestService.start(ONE_QUERY, List.of(backend), List.of())) {
+            String huge = "a".repeat(10_000) + "@ex.de";
+            assertEquals(Map.of(), users(s.pipeline().get(huge)));
+            assertEquals(List.of("alice@ex.de"),
+                    List.copyOf(users(s.pipeline().batch(List.of(huge, "alice@ex.de"))).keySet()));
+            assertEquals(1, backend.calls.size());
+            assertEquals(1, backend.calls.get(0).size());
+        }
+    }
 }
