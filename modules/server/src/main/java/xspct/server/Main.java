@@ -2,6 +2,7 @@ package xspct.server;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.LogManager;
 
 import xspct.core.XspctService;
 import xspct.core.config.ConfigException;
@@ -28,6 +29,8 @@ public final class Main {
      * @param args the configuration file
      */
     public static void main(String[] args) {
+        // must precede the first use of java.util.logging
+        System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
         if (args.length != 1 || args[0].isBlank()) {
             System.err.println("usage: xspct-db CONFIG.yml");
             System.exit(1);
@@ -46,7 +49,13 @@ public final class Main {
             System.exit(3);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "xspct-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LogManager manager = LogManager.getLogManager();
+            server.stop();
+            if (manager instanceof ServerLogManager m) {
+                m.finishShutdown();
+            }
+        }, "xspct-shutdown"));
     }
 
     /**
