@@ -1,14 +1,19 @@
 package xspct.core;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
+import xspct.api.Invalidation;
 import xspct.api.QueryContext;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
@@ -35,6 +40,7 @@ public final class XspctService implements AutoCloseable {
     private final Counters counters;
     private final QueryTimings timings;
     private final LookupPipeline pipeline;
+    private final List<Consumer<Invalidation>> invalidationListeners = new CopyOnWriteArrayList<>();
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
                          Counters counters, QueryTimings timings, LookupPipeline pipeline) {
@@ -59,6 +65,7 @@ public final class XspctService implements AutoCloseable {
         var problems = root.problems();
         List<ConfiguredQuery> queries = new ArrayList<>();
         List<Backend> created = new ArrayList<>();
+        List<CacheTiers.Tier> tiers = new ArrayList<>();
         try {
             for (QuerySettings q : settings.queries()) {
                 Backend backend = null;
@@ -77,7 +84,6 @@ public final class XspctService implements AutoCloseable {
                 }
                 queries.add(new ConfiguredQuery(q, backend, xspct.core.pipeline.WildcardKeys.of(q)));
             }
-            List<CacheTiers.Tier> tiers = new ArrayList<>();
             for (CacheTierProvider p : plugins.cacheTiers()) {
                 var section = settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
                         : root.get(p.configKey());
@@ -93,9 +99,13 @@ public final class XspctService implements AutoCloseable {
             QueryTimings timings = new QueryTimings();
             LookupPipeline pipeline = new LookupPipeline(queries, rewrite, Prefilter.OPEN, caches, counters,
                     timings);
-            return new XspctService(settings, List.copyOf(queries), caches, counters, timings, pipeline);
+            XspctService service = new XspctService(settings, List.copyOf(queries), caches, counters, timings,
+                    pipeline);
+            service.listenForRemoteInvalidations();
+            return service;
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);
+            tiers.forEach(t -> t.tier().close());
             throw e;
         }
     }
@@ -123,6 +133,60 @@ public final class XspctService implements AutoCloseable {
     /** {@return the configured queries} */
     public List<ConfiguredQuery> queries() {
         return queries;
+    }
+
+    // ---------------------------------------------------------------- invalidation
+
+    /**
+     * Removes the entries of the addresses from every cache tier; a shared tier announces it to the other
+     * instances. Invalidation listeners (such as a response cache) are told too.
+     *
+     * @param addresses the addresses, verbatim
+     * @return the number of distinct addresses invalidated
+     */
+    public int invalidate(Collection<String> addresses) {
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(addresses));
+        if (!distinct.isEmpty()) {
+            caches.invalidate(distinct);
+            notifyInvalidation(Invalidation.of(distinct));
+        }
+        return distinct.size();
+    }
+
+    /** Removes every entry from every cache tier and tells the other instances and the listeners. */
+    public void invalidateAll() {
+        caches.invalidateAll();
+        notifyInvalidation(Invalidation.everything());
+    }
+
+    /**
+     * Registers a listener told of every invalidation, local or announced by another instance, after the cache
+     * tiers evicted the entries. For caches outside the tiers, such as a response cache.
+     *
+     * @param listener the listener; called from the invalidating thread, must not block
+     */
+    public void addInvalidationListener(Consumer<Invalidation> listener) {
+        invalidationListeners.add(listener);
+    }
+
+    private void listenForRemoteInvalidations() {
+        for (CacheTiers.Tier t : caches.tiers()) {
+            int level = t.level();
+            t.tier().onRemoteInvalidation(inv -> {
+                caches.invalidateBelow(level, inv);
+                notifyInvalidation(inv);
+            });
+        }
+    }
+
+    private void notifyInvalidation(Invalidation inv) {
+        for (Consumer<Invalidation> l : invalidationListeners) {
+            try {
+                l.accept(inv);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "an invalidation listener failed: " + e);
+            }
+        }
     }
 
     @Override
