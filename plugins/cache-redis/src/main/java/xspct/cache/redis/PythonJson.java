@@ -9,6 +9,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
@@ -29,6 +31,8 @@ final class PythonJson {
             super(message, null, false, false);
         }
     }
+
+    private static final Pattern POSITION = Pattern.compile(" at line \\d+ column \\d+");
 
     private PythonJson() {
     }
@@ -147,7 +151,9 @@ final class PythonJson {
             }
             return (Map<String, Object>) v;
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw new MalformedJsonException(e.getMessage() == null ? e.toString() : e.getMessage());
+            // gson's messages carry advice and links; keep the position only
+            Matcher m = POSITION.matcher(String.valueOf(e.getMessage()));
+            throw new MalformedJsonException("invalid JSON" + (m.find() ? m.group() : ""));
         }
     }
 

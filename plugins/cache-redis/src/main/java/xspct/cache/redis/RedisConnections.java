@@ -58,6 +58,8 @@ final class RedisConnections {
                 .connectionTimeoutMillis(millis(s.connectTimeout()))
                 .socketTimeoutMillis(millis(s.queryTimeout()))
                 .database(db)
+                // the server's default protocol (RESP2): no HELLO round trip, no negotiation warning
+                .serverDefaultProtocol()
                 // no CLIENT SETINFO round trips on connect: fewer chances to hang, works with Redis < 7.2
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .clientName("xspct-db");
