@@ -292,8 +292,9 @@ final class RedisTier implements CacheTier {
     // ---------------------------------------------------------------- client, breaker, probe
 
     /**
-     * The client, created on first use. A request never waits for another thread creating it (Sentinel and
-     * Cluster contact servers then): it gets {@link Unavailable}, i.e. a miss.
+     * The client, created on first use (and first thing by the prober). A request waits for another thread
+     * creating it (Sentinel and Cluster contact servers then) no longer than one connect and one query timeout,
+     * as long as it would wait creating it itself; after that it gets {@link Unavailable}, i.e. a miss.
      */
     private UnifiedJedis client(boolean wait) {
         UnifiedJedis c = client;
@@ -302,7 +303,7 @@ final class RedisTier implements CacheTier {
         }
         if (wait) {
             clientLock.lock();
-        } else if (!clientLock.tryLock()) {
+        } else if (!tryLock(s.connectTimeout().plus(s.queryTimeout()))) {
             throw new Unavailable();
         }
         try {
@@ -315,6 +316,15 @@ final class RedisTier implements CacheTier {
             return client;
         } finally {
             clientLock.unlock();
+        }
+    }
+
+    private boolean tryLock(Duration d) {
+        try {
+            return clientLock.tryLock(d.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -353,6 +363,11 @@ final class RedisTier implements CacheTier {
     }
 
     private void probeLoop() {
+        try {
+            client(true); // warm up: Sentinel and Cluster discover their topology now rather than on a request
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Redis cache not reachable at start: " + describe(e));
+        }
         while (!awaitClosed(s.sampleInterval())) {
             probe();
             Subscriber sub = subscriber;
