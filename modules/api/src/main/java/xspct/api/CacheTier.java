@@ -2,6 +2,7 @@ package xspct.api;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One tier of the object cache (the in-process L1, the shared L2).
@@ -10,6 +11,10 @@ import java.util.Map;
  * (address to primary key) and negative entries (addresses known not to exist). Keys are used verbatim.
  * Implementations must be thread-safe and must never throw from these methods: a failing tier answers
  * {@link CacheLookup#MISS} and drops writes.
+ *
+ * <p>A tier shared by several instances (such as Redis) also announces its {@link #invalidate} and
+ * {@link #invalidateAll} calls to the other instances, which learn of them through
+ * {@link #onRemoteInvalidation}.
  */
 public interface CacheTier extends AutoCloseable {
 
@@ -45,6 +50,18 @@ public interface CacheTier extends AutoCloseable {
 
     /** Removes every entry of this tier. */
     void invalidateAll();
+
+    /**
+     * Registers the core's listener for invalidations made by other instances sharing this tier. The core calls
+     * this once, right after creating the tier, and reacts by evicting the entries from its lower (in-process)
+     * tiers only. The listener may be called from any thread; it does not block. Tiers that are not shared keep
+     * this default, which never calls the listener.
+     *
+     * @param listener receives each remote invalidation
+     * @since API 1.1
+     */
+    default void onRemoteInvalidation(Consumer<Invalidation> listener) {
+    }
 
     /** Releases connections and threads. */
     @Override

@@ -1,16 +1,21 @@
 package xspct.core;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
+import xspct.api.Invalidation;
 import xspct.api.QueryContext;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
@@ -40,6 +45,7 @@ public final class XspctService implements AutoCloseable {
     private final LookupPipeline pipeline;
     private final DomainPrefilter prefilter;
     private final ScheduledExecutorService scheduler;
+    private final List<Consumer<Invalidation>> invalidationListeners = new CopyOnWriteArrayList<>();
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
                          Counters counters, QueryTimings timings, LookupPipeline pipeline,
@@ -67,6 +73,7 @@ public final class XspctService implements AutoCloseable {
         var problems = root.problems();
         List<ConfiguredQuery> queries = new ArrayList<>();
         List<Backend> created = new ArrayList<>();
+        List<CacheTiers.Tier> tiers = new ArrayList<>();
         try {
             for (QuerySettings q : settings.queries()) {
                 Backend backend = null;
@@ -85,7 +92,6 @@ public final class XspctService implements AutoCloseable {
                 }
                 queries.add(new ConfiguredQuery(q, backend, xspct.core.pipeline.WildcardKeys.of(q)));
             }
-            List<CacheTiers.Tier> tiers = new ArrayList<>();
             for (CacheTierProvider p : plugins.cacheTiers()) {
                 var section = settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
                         : root.get(p.configKey());
@@ -108,10 +114,13 @@ public final class XspctService implements AutoCloseable {
             });
             prefilter.startWatching(scheduler);
             LookupPipeline pipeline = new LookupPipeline(queries, rewrite, prefilter, caches, counters, timings);
-            return new XspctService(settings, List.copyOf(queries), caches, counters, timings, pipeline,
-                    prefilter, scheduler);
+            XspctService service = new XspctService(settings, List.copyOf(queries), caches, counters, timings,
+                    pipeline, prefilter, scheduler);
+            service.listenForRemoteInvalidations();
+            return service;
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);
+            tiers.forEach(t -> t.tier().close());
             throw e;
         }
     }
@@ -149,6 +158,60 @@ public final class XspctService implements AutoCloseable {
     /** {@return the service's scheduler for periodic work (reloads, health probes)} */
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    // ---------------------------------------------------------------- invalidation
+
+    /**
+     * Removes the entries of the addresses from every cache tier; a shared tier announces it to the other
+     * instances. Invalidation listeners (such as a response cache) are told too.
+     *
+     * @param addresses the addresses, verbatim
+     * @return the number of distinct addresses invalidated
+     */
+    public int invalidate(Collection<String> addresses) {
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(addresses));
+        if (!distinct.isEmpty()) {
+            caches.invalidate(distinct);
+            notifyInvalidation(Invalidation.of(distinct));
+        }
+        return distinct.size();
+    }
+
+    /** Removes every entry from every cache tier and tells the other instances and the listeners. */
+    public void invalidateAll() {
+        caches.invalidateAll();
+        notifyInvalidation(Invalidation.everything());
+    }
+
+    /**
+     * Registers a listener told of every invalidation, local or announced by another instance, after the cache
+     * tiers evicted the entries. For caches outside the tiers, such as a response cache.
+     *
+     * @param listener the listener; called from the invalidating thread, must not block
+     */
+    public void addInvalidationListener(Consumer<Invalidation> listener) {
+        invalidationListeners.add(listener);
+    }
+
+    private void listenForRemoteInvalidations() {
+        for (CacheTiers.Tier t : caches.tiers()) {
+            int level = t.level();
+            t.tier().onRemoteInvalidation(inv -> {
+                caches.invalidateBelow(level, inv);
+                notifyInvalidation(inv);
+            });
+        }
+    }
+
+    private void notifyInvalidation(Invalidation inv) {
+        for (Consumer<Invalidation> l : invalidationListeners) {
+            try {
+                l.accept(inv);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "an invalidation listener failed: " + e);
+            }
+        }
     }
 
     @Override

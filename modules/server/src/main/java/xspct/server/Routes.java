@@ -18,6 +18,7 @@ final class Routes {
         QueryService query = new QueryService(service, auth);
         return r -> {
             r.register(health, query);
+            r.register(new CacheService(service, auth));
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", QueryService.POST_PATHS);

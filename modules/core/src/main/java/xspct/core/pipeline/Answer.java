@@ -22,7 +22,11 @@ final class Answer {
             Map<String, Object> copy = (Map<String, Object>) UserMerge.copy(user);
             users.put(key, copy);
         } else {
-            UserMerge.into(existing, user);
+            // merge into a copy: the existing object may be a cache tier's shared (immutable) instance
+            @SuppressWarnings("unchecked")
+            Map<String, Object> merged = (Map<String, Object>) UserMerge.copy(existing);
+            UserMerge.into(merged, user);
+            users.put(key, merged);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
+import xspct.api.Invalidation;
 
 /**
  * The object cache tiers in level order (L1 first). A hit in a higher tier is copied into the lower ones.
@@ -38,6 +39,11 @@ public final class CacheTiers {
      */
     public CacheTiers(List<Tier> tiers) {
         this.tiers = List.copyOf(tiers);
+    }
+
+    /** {@return the enabled tiers, in ascending level} */
+    public List<Tier> tiers() {
+        return tiers;
     }
 
     boolean isEmpty() {
@@ -100,6 +106,26 @@ public final class CacheTiers {
     public void invalidateAll() {
         for (Tier t : tiers) {
             t.tier().invalidateAll();
+        }
+    }
+
+    /**
+     * Applies an invalidation announced by another instance through the shared tier at {@code level}: only the
+     * tiers below it evict, since the shared tier already did and invalidating it again would announce it again.
+     *
+     * @param level        the level of the tier that announced the invalidation
+     * @param invalidation what to evict
+     */
+    public void invalidateBelow(int level, Invalidation invalidation) {
+        for (Tier t : tiers) {
+            if (t.level() >= level) {
+                continue;
+            }
+            if (invalidation.all()) {
+                t.tier().invalidateAll();
+            } else {
+                t.tier().invalidate(invalidation.addresses());
+            }
         }
     }
 

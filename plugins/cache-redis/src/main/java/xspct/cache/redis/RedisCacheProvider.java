@@ -1,0 +1,47 @@
+package xspct.cache.redis;
+
+import java.util.Optional;
+
+import xspct.api.CacheContext;
+import xspct.api.CacheTier;
+import xspct.api.CacheTierProvider;
+
+/**
+ * The L2 tier (SPEC 5.3): a Redis shared by every instance, with the key layout of xspct_db 0.7, a circuit
+ * breaker closed again by a periodic health probe, and fleet-wide invalidation over pub/sub.
+ */
+public final class RedisCacheProvider implements CacheTierProvider {
+    /** The configuration section this tier reads. */
+    public static final String CONFIG_KEY = "xspct_db_redis_cache";
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public String configKey() {
+        return CONFIG_KEY;
+    }
+
+    @Override
+    public int level() {
+        return 2;
+    }
+
+    @Override
+    public Optional<CacheTier> create(CacheContext context) {
+        RedisCacheSettings s = RedisCacheSettings.read(context.section(), context.root());
+        if (!s.enabled()) {
+            return Optional.empty();
+        }
+        RedisConnections connections;
+        try {
+            connections = new RedisConnections(s);
+        } catch (IllegalArgumentException e) {
+            context.section().get("ca_file").problem(e.getMessage().replaceFirst("^[a-z_.]+: ", ""));
+            return Optional.empty();
+        }
+        return Optional.of(new RedisTier(s, connections));
+    }
+}

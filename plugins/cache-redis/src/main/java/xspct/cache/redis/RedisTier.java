@@ -1,0 +1,577 @@
+package xspct.cache.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.ScanIteration;
+import redis.clients.jedis.UnifiedJedis;
+import xspct.api.CacheLookup;
+import xspct.api.CacheTier;
+import xspct.api.Invalidation;
+
+/**
+ * The Redis tier. Reads and writes follow SPEC 5.2-5.4 with the layout of xspct_db 0.7; every failure is counted by
+ * the {@link CircuitBreaker} and answered as a miss (reads) or dropped (writes), so no request fails because Redis
+ * is down, and once the breaker is open none waits for it either.
+ *
+ * <p>Two daemon threads: the prober PINGs every {@code xspct_db_stats_sample_interval} seconds and closes the breaker
+ * when Redis answers again; the subscriber listens on {@code invalidation_channel} once the core registered its
+ * listener. The client is created lazily and dropped when the breaker opens, so a recovered Redis is reached over
+ * fresh connections rather than the pool's dead ones.
+ */
+final class RedisTier implements CacheTier {
+    private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
+    private static final int BATCH = 1000;
+    private static final String NEGATIVE_VALUE = "1";
+
+    private final RedisCacheSettings s;
+    private final RedisConnections connections;
+    private final CircuitBreaker breaker;
+    private final ReentrantLock clientLock = new ReentrantLock();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicReference<Consumer<Invalidation>> listener = new AtomicReference<>();
+    private final Thread prober;
+    private volatile UnifiedJedis client;
+    private volatile Subscriber subscriber;
+    private volatile Thread subscriberThread;
+
+    /** Thrown instead of waiting when another thread is creating the client. Not counted as an error. */
+    private static final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable() {
+            super("the Redis client is being created", null, false, false);
+        }
+    }
+
+    RedisTier(RedisCacheSettings s, RedisConnections connections) {
+        this.s = s;
+        this.connections = connections;
+        this.breaker = new CircuitBreaker(s.maxErrors());
+        LOG.log(System.Logger.Level.INFO, "Redis cache " + s.describe() + ": bypassed after "
+                + (s.maxErrors() + 1) + " consecutive errors, health check every " + seconds(s.sampleInterval()));
+        this.prober = Thread.ofPlatform().daemon().name("xspct-redis-probe").start(this::probeLoop);
+    }
+
+    // ---------------------------------------------------------------- reads and writes
+
+    @Override
+    public CacheLookup lookup(String address) {
+        if (!breaker.allows()) {
+            return CacheLookup.MISS;
+        }
+        String userKey = null;
+        try {
+            UnifiedJedis c = client(false);
+            Response<String> alias;
+            Response<String> negative;
+            // the negative key is read in the same round trip and used only when the alias is absent
+            try (AbstractPipeline p = c.pipelined()) {
+                alias = p.get(s.prefixAlias() + address);
+                negative = p.get(s.prefixNegative() + address);
+                p.sync();
+            }
+            String pk = alias.get();
+            breaker.success();
+            if (pk == null) {
+                return negative.get() != null ? CacheLookup.NEGATIVE : CacheLookup.MISS;
+            }
+            userKey = s.prefixUser() + pk;
+            String json = c.get(userKey);
+            if (json == null) {
+                return CacheLookup.MISS;
+            }
+            return new CacheLookup.Positive(pk, PythonJson.readObject(json));
+        } catch (PythonJson.MalformedJsonException e) {
+            // W17: a bad entry is a miss, and is removed so that the next answer replaces it
+            LOG.log(System.Logger.Level.WARNING, "Redis cache key " + userKey + " holds malformed JSON ("
+                    + e.getMessage() + "); deleted");
+            deleteQuietly(userKey);
+            return CacheLookup.MISS;
+        } catch (RuntimeException e) {
+            failed("read", e);
+            return CacheLookup.MISS;
+        }
+    }
+
+    @Override
+    public void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
+        if (!breaker.allows() || (users.isEmpty() && aliases.isEmpty())) {
+            return;
+        }
+        try (AbstractPipeline p = client(false).pipelined()) {
+            users.forEach((pk, user) -> p.setex(s.prefixUser() + pk, s.expire(), PythonJson.write(user)));
+            aliases.forEach((address, pk) -> p.setex(s.prefixAlias() + address, s.expire(), pk));
+            p.sync();
+            breaker.success();
+        } catch (RuntimeException e) {
+            failed("write", e);
+        }
+    }
+
+    @Override
+    public void storeNegative(Collection<String> addresses) {
+        if (!breaker.allows() || addresses.isEmpty()) {
+            return;
+        }
+        try (AbstractPipeline p = client(false).pipelined()) {
+            for (String a : addresses) {
+                p.setex(s.prefixNegative() + a, s.expireNegative(), NEGATIVE_VALUE);
+            }
+            p.sync();
+            breaker.success();
+        } catch (RuntimeException e) {
+            failed("write", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- invalidation
+
+    /**
+     * Removes the alias, negative and user keys of each address plus the user key its alias pointed to, then
+     * announces the addresses on the invalidation channel.
+     */
+    @Override
+    public void invalidate(Collection<String> addresses) {
+        List<String> list = new ArrayList<>(new LinkedHashSet<>(addresses));
+        list.remove(null);
+        if (list.isEmpty()) {
+            return;
+        }
+        if (!breaker.allows()) {
+            bypassedInvalidation(list.size() + " address(es)");
+            return;
+        }
+        try {
+            UnifiedJedis c = client(false);
+            List<Response<String>> pks = new ArrayList<>(list.size());
+            try (AbstractPipeline p = c.pipelined()) {
+                for (String a : list) {
+                    pks.add(p.get(s.prefixAlias() + a));
+                }
+                p.sync();
+            }
+            Set<String> keys = new LinkedHashSet<>();
+            for (int i = 0; i < list.size(); i++) {
+                String a = list.get(i);
+                keys.add(s.prefixAlias() + a);
+                keys.add(s.prefixNegative() + a);
+                keys.add(s.prefixUser() + a);
+                String pk = pks.get(i).get();
+                if (pk != null) {
+                    keys.add(s.prefixUser() + pk);
+                }
+            }
+            unlink(c, keys);
+            c.publish(s.invalidationChannel(), InvalidationMessage.encode(Invalidation.of(list)));
+            breaker.success();
+        } catch (RuntimeException e) {
+            failed("invalidate", e);
+        }
+    }
+
+    /** Deletes every key under the three prefixes with SCAN and UNLINK (never KEYS), then announces it. */
+    @Override
+    public void invalidateAll() {
+        if (!breaker.allows()) {
+            bypassedInvalidation("all entries");
+            return;
+        }
+        try {
+            UnifiedJedis c = client(false);
+            long removed = 0;
+            for (String prefix : new LinkedHashSet<>(List.of(s.prefixUser(), s.prefixAlias(), s.prefixNegative()))) {
+                if (prefix.isEmpty()) {
+                    // an empty prefix would match every key of the database
+                    LOG.log(System.Logger.Level.WARNING, "Redis cache: a key prefix is empty; its keys are not "
+                            + "deleted by an invalidation of all entries (they expire with their TTL)");
+                    continue;
+                }
+                ScanIteration it = c.scanIteration(BATCH, globEscape(prefix) + "*");
+                while (!it.isIterationCompleted()) {
+                    removed += unlink(c, it.nextBatchList());
+                }
+            }
+            c.publish(s.invalidationChannel(), InvalidationMessage.encode(Invalidation.everything()));
+            breaker.success();
+            LOG.log(System.Logger.Level.INFO, "Redis cache: all entries invalidated (" + removed + " keys)");
+        } catch (RuntimeException e) {
+            failed("invalidate", e);
+        }
+    }
+
+    private void bypassedInvalidation(String what) {
+        LOG.log(System.Logger.Level.WARNING, "Redis cache is bypassed (unreachable): " + what
+                + " invalidated in this instance only; other instances and Redis keep their entries until they "
+                + "expire");
+    }
+
+    /** UNLINK one key per pipelined command, which a cluster routes to the key's node. */
+    private static long unlink(UnifiedJedis c, Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        long n = 0;
+        List<Response<Long>> replies = new ArrayList<>(Math.min(keys.size(), BATCH));
+        AbstractPipeline p = c.pipelined();
+        try {
+            for (String k : keys) {
+                replies.add(p.unlink(k));
+                if (replies.size() == BATCH) {
+                    p.sync();
+                    n += sum(replies);
+                    replies.clear();
+                }
+            }
+            p.sync();
+            n += sum(replies);
+        } finally {
+            p.close();
+        }
+        return n;
+    }
+
+    private static long sum(List<Response<Long>> replies) {
+        long n = 0;
+        for (Response<Long> r : replies) {
+            Long v = r.get();
+            n += v == null ? 0 : v;
+        }
+        return n;
+    }
+
+    /** Escapes the glob characters of a SCAN MATCH pattern so that a prefix matches literally. */
+    static String globEscape(String prefix) {
+        StringBuilder sb = new StringBuilder(prefix.length() + 4);
+        for (int i = 0; i < prefix.length(); i++) {
+            char ch = prefix.charAt(i);
+            if (ch == '*' || ch == '?' || ch == '[' || ch == ']' || ch == '\\') {
+                sb.append('\\');
+            }
+            sb.append(ch);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void onRemoteInvalidation(Consumer<Invalidation> listener) {
+        if (!this.listener.compareAndSet(null, listener) || isClosed()) {
+            return;
+        }
+        Subscriber sub = new Subscriber();
+        subscriber = sub;
+        subscriberThread = Thread.ofPlatform().daemon().name("xspct-redis-invalidations").start(sub);
+    }
+
+    private void deliver(Invalidation inv) {
+        Consumer<Invalidation> l = listener.get();
+        if (l == null) {
+            return;
+        }
+        try {
+            l.accept(inv);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "applying a remote invalidation failed: " + e);
+        }
+    }
+
+    // ---------------------------------------------------------------- client, breaker, probe
+
+    /**
+     * The client, created on first use (and first thing by the prober). A request waits for another thread
+     * creating it (Sentinel and Cluster contact servers then) no longer than one connect and one query timeout,
+     * as long as it would wait creating it itself; after that it gets {@link Unavailable}, i.e. a miss.
+     */
+    private UnifiedJedis client(boolean wait) {
+        UnifiedJedis c = client;
+        if (c != null) {
+            return c;
+        }
+        if (wait) {
+            clientLock.lock();
+        } else if (!tryLock(s.connectTimeout().plus(s.queryTimeout()))) {
+            throw new Unavailable();
+        }
+        try {
+            if (isClosed()) {
+                throw new Unavailable();
+            }
+            if (client == null) {
+                client = connections.open();
+            }
+            return client;
+        } finally {
+            clientLock.unlock();
+        }
+    }
+
+    private boolean tryLock(Duration d) {
+        try {
+            return clientLock.tryLock(d.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void dropClient() {
+        UnifiedJedis c;
+        clientLock.lock();
+        try {
+            c = client;
+            client = null;
+        } finally {
+            clientLock.unlock();
+        }
+        if (c != null) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the Redis client: " + e);
+            }
+        }
+    }
+
+    private void failed(String operation, RuntimeException e) {
+        if (e instanceof Unavailable) {
+            return;
+        }
+        if (breaker.failure()) {
+            LOG.log(System.Logger.Level.WARNING, "Redis cache " + s.describe() + " unusable after "
+                    + (s.maxErrors() + 1) + " consecutive errors (last: " + operation + ": " + describe(e)
+                    + "); bypassing it until a health check every " + seconds(s.sampleInterval())
+                    + " succeeds");
+            // off the request thread: closing must not make the request wait
+            Thread.ofVirtual().name("xspct-redis-drop").start(this::dropClient);
+        } else if (breaker.allows()) {
+            LOG.log(System.Logger.Level.WARNING, "Redis cache " + operation + " failed: " + describe(e));
+        }
+    }
+
+    private void probeLoop() {
+        try {
+            client(true); // warm up: Sentinel and Cluster discover their topology now rather than on a request
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Redis cache not reachable at start: " + describe(e));
+        }
+        while (!awaitClosed(s.sampleInterval())) {
+            probe();
+            Subscriber sub = subscriber;
+            if (sub != null) {
+                sub.checkAlive();
+            }
+        }
+    }
+
+    /** The health check: a PING; its success closes an open breaker (half-open probe, W3). */
+    void probe() {
+        try {
+            client(true).ping();
+            if (breaker.probeSucceeded()) {
+                LOG.log(System.Logger.Level.INFO, "Redis cache " + s.describe() + " answers again; using it");
+            }
+        } catch (RuntimeException e) {
+            if (breaker.allows()) {
+                failed("health check", e);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "Redis cache still unreachable: " + describe(e));
+            }
+        }
+    }
+
+    /** {@return true while the breaker lets requests reach Redis} */
+    boolean usable() {
+        return breaker.allows();
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            client(false).unlink(key);
+        } catch (RuntimeException e) {
+            failed("delete", e);
+        }
+    }
+
+    private boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
+    /** Waits for the interval; true when the tier was closed meanwhile. */
+    private boolean awaitClosed(Duration d) {
+        try {
+            return closed.await(d.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && (m == null || !m.contains(cause.getMessage()))) {
+            m = (m == null ? "" : m + ": ") + cause.getMessage();
+        }
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s";
+    }
+
+    @Override
+    public void close() {
+        if (isClosed()) {
+            return;
+        }
+        closed.countDown();
+        Subscriber sub = subscriber;
+        if (sub != null) {
+            sub.stop();
+        }
+        long waitMs = s.queryTimeout().toMillis() + s.connectTimeout().toMillis() + 1000;
+        join(prober, waitMs);
+        join(subscriberThread, waitMs);
+        dropClient();
+    }
+
+    private static void join(Thread t, long millis) {
+        if (t == null) {
+            return;
+        }
+        try {
+            if (!t.join(Duration.ofMillis(millis))) {
+                LOG.log(System.Logger.Level.DEBUG, t.getName() + " still busy at close; left to finish");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- subscriber
+
+    /**
+     * Listens for invalidations on a dedicated connection and re-subscribes after it is lost. Messages published
+     * while it was not subscribed are lost, so a re-subscription clears the in-process tiers entirely.
+     */
+    private final class Subscriber implements Runnable {
+        private volatile Jedis connection;
+        private volatile JedisPubSub pubsub;
+        private volatile long lastSeen = System.nanoTime();
+        private volatile boolean subscribedBefore;
+        private boolean lossLogged;
+
+        @Override
+        public void run() {
+            while (!isClosed()) {
+                Jedis conn = null;
+                try {
+                    conn = connections.subscriberConnection(client(true));
+                    lastSeen = System.nanoTime();
+                    connection = conn;
+                    if (isClosed()) {
+                        break;
+                    }
+                    JedisPubSub ps = new Listener();
+                    pubsub = ps;
+                    conn.subscribe(ps, s.invalidationChannel()); // returns when the connection ends
+                } catch (RuntimeException e) {
+                    if (!isClosed() && !lossLogged) {
+                        lossLogged = true;
+                        LOG.log(System.Logger.Level.WARNING, "Redis invalidation channel "
+                                + s.invalidationChannel() + " not subscribed (" + describe(e)
+                                + "); retrying every " + seconds(s.sampleInterval()));
+                    }
+                } finally {
+                    pubsub = null;
+                    connection = null;
+                    closeQuietly(conn);
+                }
+                if (awaitClosed(s.sampleInterval())) {
+                    break;
+                }
+            }
+        }
+
+        /**
+         * Called by the prober: PINGs over the subscription; a connection that has shown no sign of life for
+         * three intervals (a server that accepts but never answers) is closed so that the loop reconnects.
+         */
+        void checkAlive() {
+            Jedis conn = connection;
+            if (conn == null) {
+                return;
+            }
+            if (System.nanoTime() - lastSeen > 3 * s.sampleInterval().toNanos()) {
+                closeQuietly(conn);
+                return;
+            }
+            JedisPubSub ps = pubsub;
+            if (ps != null && ps.isSubscribed()) {
+                try {
+                    ps.ping();
+                } catch (RuntimeException e) {
+                    closeQuietly(conn);
+                }
+            }
+        }
+
+        void stop() {
+            closeQuietly(connection);
+        }
+
+        private void closeQuietly(Jedis conn) {
+            if (conn == null) {
+                return;
+            }
+            try {
+                conn.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the subscription: " + e);
+            }
+        }
+
+        private final class Listener extends JedisPubSub {
+            @Override
+            public void onSubscribe(String channel, int subscribedChannels) {
+                lastSeen = System.nanoTime();
+                lossLogged = false;
+                if (subscribedBefore) {
+                    LOG.log(System.Logger.Level.INFO, "Redis invalidation channel " + channel
+                            + " subscribed again; clearing in-process caches, invalidations may have been missed");
+                    deliver(Invalidation.everything());
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, "Redis invalidation channel " + channel + " subscribed");
+                }
+                subscribedBefore = true;
+            }
+
+            @Override
+            public void onMessage(String channel, String message) {
+                lastSeen = System.nanoTime();
+                InvalidationMessage.decode(message).ifPresentOrElse(RedisTier.this::deliver,
+                        () -> LOG.log(System.Logger.Level.WARNING, "ignored a message in an unknown format on "
+                                + channel));
+            }
+
+            @Override
+            public void onPong(String pattern) {
+                lastSeen = System.nanoTime();
+            }
+        }
+    }
+}
