@@ -10,9 +10,14 @@ import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.QueryContext;
+import xspct.api.BodyCodecProvider;
+import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
 import xspct.core.config.Settings;
+import xspct.core.endpoint.Endpoints;
+import xspct.core.endpoint.RequestSlots;
+import xspct.core.endpoint.ResponseCache;
 import xspct.core.pipeline.CacheTiers;
 import xspct.core.pipeline.ConfiguredQuery;
 import xspct.core.pipeline.Counters;
@@ -21,6 +26,7 @@ import xspct.core.pipeline.Prefilter;
 import xspct.core.pipeline.QueryTimings;
 import xspct.core.pipeline.RewriteRules;
 import xspct.core.plugin.PluginRegistry;
+import xspct.core.rspamd.RspamdPolicy;
 
 /**
  * The assembled service: settings, backends created by their plugins, cache tiers and the lookup pipeline.
@@ -35,9 +41,11 @@ public final class XspctService implements AutoCloseable {
     private final Counters counters;
     private final QueryTimings timings;
     private final LookupPipeline pipeline;
+    private final Endpoints endpoints;
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
-                         Counters counters, QueryTimings timings, LookupPipeline pipeline) {
+                         Counters counters, QueryTimings timings, LookupPipeline pipeline, Endpoints endpoints) {
+        this.endpoints = endpoints;
         this.settings = settings;
         this.queries = queries;
         this.caches = caches;
@@ -87,13 +95,25 @@ public final class XspctService implements AutoCloseable {
                         + (tier.isPresent() ? "enabled" : "disabled"));
             }
             RewriteRules rewrite = RewriteRules.read(root.get("xspct_db_rewrite_rules"));
+            RspamdPolicy rspamdPolicy = RspamdPolicy.read(root);
+            ResponseCache.Settings responseCache = ResponseCache.Settings.read(
+                    settings.section(Settings.RESPONSE_CACHE));
             problems.throwIfAny("");
             CacheTiers caches = new CacheTiers(tiers);
             Counters counters = new Counters();
             QueryTimings timings = new QueryTimings();
             LookupPipeline pipeline = new LookupPipeline(queries, rewrite, Prefilter.OPEN, caches, counters,
                     timings);
-            return new XspctService(settings, List.copyOf(queries), caches, counters, timings, pipeline);
+            BodyCodecs codecs = BodyCodecs.of(plugins.services(BodyCodecProvider.class));
+            if (!codecs.msgpackAvailable()) {
+                LOG.log(System.Logger.Level.WARNING, "the msgpack codec plugin is not installed: responses are "
+                        + "JSON only and MessagePack request bodies are refused (400)");
+            }
+            Endpoints endpoints = new Endpoints(pipeline, rspamdPolicy,
+                    new ResponseCache(responseCache, System::nanoTime), responseCache.rspamdKeyFields(),
+                    new RequestSlots(settings.foregroundSlots(), settings.backgroundSlots(), counters), codecs,
+                    counters, settings.requestTimeout());
+            return new XspctService(settings, List.copyOf(queries), caches, counters, timings, pipeline, endpoints);
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);
             throw e;
@@ -108,6 +128,11 @@ public final class XspctService implements AutoCloseable {
     /** {@return the lookup pipeline} */
     public LookupPipeline pipeline() {
         return pipeline;
+    }
+
+    /** {@return the HTTP-independent endpoints: response cache, slots, encoding} */
+    public Endpoints endpoints() {
+        return endpoints;
     }
 
     /** {@return the counters} */
@@ -127,6 +152,7 @@ public final class XspctService implements AutoCloseable {
 
     @Override
     public void close() {
+        endpoints.slots().close();
         for (ConfiguredQuery q : queries) {
             if (q.backend() != null) {
                 closeQuietly(q.backend());

@@ -3,6 +3,7 @@ package xspct.server;
 import java.nio.file.Path;
 import java.util.List;
 
+import xspct.api.BodyCodecProvider;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigException;
 import xspct.core.config.ConfigFile;
@@ -63,7 +64,8 @@ public final class Main {
         Settings settings = ConfigFile.load(config);
         LogSetup.install(settings.logLevel(), settings.logPrefix());
         PluginRegistry plugins = new PluginLoader(Main.class.getModule().getLayer() == null
-                ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of()).load(pluginsDir);
+                ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of(BodyCodecProvider.class))
+                .load(pluginsDir);
         XspctService service = XspctService.create(settings, plugins);
         try {
             return XspctServer.start(service);
