@@ -159,11 +159,16 @@ public final class Endpoints {
                 addresses.addAll(r.u2p().values());
                 cache.put(key, new ResponseCache.Entry(body, format.contentType()), addresses);
             }
-            LOG.log(System.Logger.Level.INFO, () -> "rspamd settings <" + logId + ">: from=" + request.from()
-                    + " rcpts=" + request.rcpts().size() + " users=" + r.users().size() + " applied="
-                    + appliedRules(settings) + (r.complete() ? "" : " (partial: a backend failed)"));
+            rspamdAnswered(logId, request, r, settings);
             return new EndpointResult.Body(body, format.contentType());
         });
+    }
+
+    private static void rspamdAnswered(String logId, RspamdRequest request, RspamdLookup.Resolved r,
+                                       Map<String, Object> settings) {
+        LOG.log(System.Logger.Level.INFO, "<" + logId + "> from=" + request.from() + " rcpts=" + request.rcpts().size()
+                + " users=" + r.users().size() + " applied=" + appliedRules(settings)
+                + (r.complete() ? "" : " (partial: a backend failed, not cached)"));
     }
 
     private Optional<EndpointResult> cached(ResponseCache.Key key) {
