@@ -116,6 +116,7 @@ public final class Endpoints {
             return hit.get();
         }
         return shared(key, () -> {
+            long since = cache.now();
             Reply reply = pipeline.batchPrefiltered(survivors);
             EndpointResult r = users(reply, format);
             if (r instanceof EndpointResult.Body b && reply instanceof Reply.Users u) {
@@ -124,7 +125,7 @@ public final class Endpoints {
                     addStrings(addresses, obj.get("mail"));
                     addStrings(addresses, obj.get("aliases"));
                 });
-                cache.put(key, new ResponseCache.Entry(b.body(), b.contentType()), addresses);
+                cache.put(key, new ResponseCache.Entry(b.body(), b.contentType()), addresses, since);
             }
             return r;
         });
@@ -148,6 +149,7 @@ public final class Endpoints {
             return hit.get();
         }
         return shared(key, () -> {
+            long since = cache.now();
             RspamdLookup.Resolved r = rspamd.resolve(request.from(), request.rcpts());
             Map<String, Object> settings = policy.settings(r.users(), r.u2p(), r.rcptKeys());
             byte[] body = codecs.encode(format, settings);
@@ -157,7 +159,7 @@ public final class Endpoints {
                 addresses.addAll(request.rcpts());
                 addresses.addAll(r.u2p().keySet());
                 addresses.addAll(r.u2p().values());
-                cache.put(key, new ResponseCache.Entry(body, format.contentType()), addresses);
+                cache.put(key, new ResponseCache.Entry(body, format.contentType()), addresses, since);
             }
             rspamdAnswered(logId, request, r, settings);
             return new EndpointResult.Body(body, format.contentType());

@@ -52,7 +52,7 @@ public final class ResponseCache {
     public record Entry(byte[] body, String contentType) {
     }
 
-    private record Stored(Entry entry, long storedAt, Set<String> addresses) {
+    private record Stored(Entry entry, long storedAt, long computedSince, Set<String> addresses) {
     }
 
     /**
@@ -144,19 +144,31 @@ public final class ResponseCache {
         }
     }
 
+    /** {@return the cache's clock reading, to pass to {@link #put} as the start of a computation} */
+    public long now() {
+        return clock.getAsLong();
+    }
+
     /**
-     * Stores an answer.
+     * Stores an answer, unless a live entry computed from newer data is already there: a detached background task
+     * finishing late must not replace a fresher answer (SPEC 13 W28).
      *
-     * @param key       the key
-     * @param entry     the answer
-     * @param addresses the addresses the answer was computed from, for {@link #invalidate(Collection)}
+     * @param key           the key
+     * @param entry         the answer
+     * @param addresses     the addresses the answer was computed from, for {@link #invalidate(Collection)}
+     * @param computedSince {@link #now()} when the computation started
      */
-    public void put(Key key, Entry entry, Collection<String> addresses) {
+    public void put(Key key, Entry entry, Collection<String> addresses, long computedSince) {
         if (!enabled) {
             return;
         }
         synchronized (entries) {
-            entries.put(key, new Stored(entry, clock.getAsLong(), Set.copyOf(new HashSet<>(addresses))));
+            long now = clock.getAsLong();
+            Stored old = entries.get(key);
+            if (old != null && now - old.storedAt() < expireNanos && old.computedSince() - computedSince > 0) {
+                return;
+            }
+            entries.put(key, new Stored(entry, now, computedSince, Set.copyOf(new HashSet<>(addresses))));
             while (entries.size() > maxEntries) {
                 Iterator<Key> eldest = entries.keySet().iterator();
                 eldest.next();
