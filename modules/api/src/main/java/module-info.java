@@ -1,7 +1,8 @@
 /**
  * The xspct-db plugin API: what a backend, cache tier or codec plugin compiles against.
  *
- * <p>Plugins implement {@link xspct.api.BackendProvider} or {@link xspct.api.CacheTierProvider} and declare
+ * <p>Plugins implement {@link xspct.api.BackendProvider}, {@link xspct.api.CacheTierProvider} or
+ * {@link xspct.api.BodyCodecProvider} and declare
  * them with {@code provides} in their own module descriptor. The API is versioned by
  * {@link xspct.api.ApiVersion}; it has no dependency besides {@code java.base}.
  */

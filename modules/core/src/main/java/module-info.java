@@ -21,7 +21,10 @@ module xspct.core {
     exports xspct.core.codec;
     exports xspct.core.regex;
     exports xspct.core.prefilter;
+    exports xspct.core.rspamd;
+    exports xspct.core.endpoint;
 
     uses xspct.api.BackendProvider;
     uses xspct.api.CacheTierProvider;
+    uses xspct.api.BodyCodecProvider;
 }

@@ -17,9 +17,14 @@ import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.Invalidation;
 import xspct.api.QueryContext;
+import xspct.api.BodyCodecProvider;
+import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
 import xspct.core.config.Settings;
+import xspct.core.endpoint.Endpoints;
+import xspct.core.endpoint.RequestSlots;
+import xspct.core.endpoint.ResponseCache;
 import xspct.core.pipeline.CacheTiers;
 import xspct.core.pipeline.ConfiguredQuery;
 import xspct.core.pipeline.Counters;
@@ -29,6 +34,7 @@ import xspct.core.pipeline.RewriteRules;
 import xspct.core.plugin.PluginRegistry;
 import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.prefilter.PrefilterSettings;
+import xspct.core.rspamd.RspamdPolicy;
 
 /**
  * The assembled service: settings, backends created by their plugins, cache tiers and the lookup pipeline.
@@ -45,11 +51,14 @@ public final class XspctService implements AutoCloseable {
     private final LookupPipeline pipeline;
     private final DomainPrefilter prefilter;
     private final ScheduledExecutorService scheduler;
+    private final Endpoints endpoints;
     private final List<Consumer<Invalidation>> invalidationListeners = new CopyOnWriteArrayList<>();
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
                          Counters counters, QueryTimings timings, LookupPipeline pipeline,
-                         DomainPrefilter prefilter, ScheduledExecutorService scheduler) {
+                         Endpoints endpoints, DomainPrefilter prefilter,
+                         ScheduledExecutorService scheduler) {
+        this.endpoints = endpoints;
         this.prefilter = prefilter;
         this.scheduler = scheduler;
         this.settings = settings;
@@ -102,6 +111,9 @@ public final class XspctService implements AutoCloseable {
             }
             RewriteRules rewrite = RewriteRules.read(root.get("xspct_db_rewrite_rules"));
             PrefilterSettings prefilterSettings = PrefilterSettings.read(root);
+            RspamdPolicy rspamdPolicy = RspamdPolicy.read(root);
+            ResponseCache.Settings responseCache = ResponseCache.Settings.read(
+                    settings.section(Settings.RESPONSE_CACHE));
             problems.throwIfAny("");
             CacheTiers caches = new CacheTiers(tiers);
             Counters counters = new Counters();
@@ -114,9 +126,25 @@ public final class XspctService implements AutoCloseable {
             });
             prefilter.startWatching(scheduler);
             LookupPipeline pipeline = new LookupPipeline(queries, rewrite, prefilter, caches, counters, timings);
+            BodyCodecs codecs = BodyCodecs.of(plugins.services(BodyCodecProvider.class));
+            if (!codecs.msgpackAvailable()) {
+                LOG.log(System.Logger.Level.WARNING, "the msgpack codec plugin is not installed: responses are "
+                        + "JSON only and MessagePack request bodies are refused (400)");
+            }
+            ResponseCache responses = new ResponseCache(responseCache, System::nanoTime);
+            Endpoints endpoints = new Endpoints(pipeline, rspamdPolicy, responses, responseCache.rspamdKeyFields(),
+                    new RequestSlots(settings.foregroundSlots(), settings.backgroundSlots(), counters), codecs,
+                    counters, settings.requestTimeout());
             XspctService service = new XspctService(settings, List.copyOf(queries), caches, counters, timings,
-                    pipeline, prefilter, scheduler);
+                    pipeline, endpoints, prefilter, scheduler);
             service.listenForRemoteInvalidations();
+            service.addInvalidationListener(inv -> {
+                if (inv.all()) {
+                    responses.invalidateAll();
+                } else {
+                    responses.invalidate(inv.addresses());
+                }
+            });
             return service;
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);
@@ -133,6 +161,11 @@ public final class XspctService implements AutoCloseable {
     /** {@return the lookup pipeline} */
     public LookupPipeline pipeline() {
         return pipeline;
+    }
+
+    /** {@return the HTTP-independent endpoints: response cache, slots, encoding} */
+    public Endpoints endpoints() {
+        return endpoints;
     }
 
     /** {@return the counters} */
@@ -218,6 +251,7 @@ public final class XspctService implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         prefilter.close();
+        endpoints.slots().close();
         for (ConfiguredQuery q : queries) {
             if (q.backend() != null) {
                 closeQuietly(q.backend());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.logging.LogManager;
 
+import xspct.api.BodyCodecProvider;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigException;
 import xspct.core.config.ConfigFile;
@@ -72,7 +73,8 @@ public final class Main {
         Settings settings = ConfigFile.load(config);
         LogSetup.install(settings.logLevel(), settings.logPrefix());
         PluginRegistry plugins = new PluginLoader(Main.class.getModule().getLayer() == null
-                ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of()).load(pluginsDir);
+                ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of(BodyCodecProvider.class))
+                .load(pluginsDir);
         XspctService service = XspctService.create(settings, plugins);
         try {
             return XspctServer.start(service);

@@ -2,9 +2,9 @@ package xspct.server;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -12,33 +12,42 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import xspct.core.XspctService;
-import xspct.core.codec.JsonCodec;
+import xspct.core.codec.BodyCodecs;
+import xspct.core.codec.BodyFormat;
 import xspct.core.codec.MalformedBodyException;
+import xspct.core.config.Settings;
+import xspct.core.endpoint.EndpointResult;
+import xspct.core.endpoint.Endpoints;
 import xspct.core.pipeline.Counters;
-import xspct.core.pipeline.LookupPipeline;
-import xspct.core.pipeline.Reply;
 
 /**
  * {@code GET /v1/query/{user}} and {@code POST /v1/query-json} with their legacy and trailing-slash paths.
- * Handlers translate HTTP to a pipeline call and back.
+ * Handlers translate HTTP to an {@link Endpoints} call and back.
  */
 final class QueryService implements HttpService {
+    private static final System.Logger LOG = System.getLogger(QueryService.class.getName());
     static final List<String> GET_PATHS = List.of("/v1/query/{user}", "/v1/query/{user}/", "/query/v1/{user}",
             "/query/v1/{user}/");
     static final List<String> POST_PATHS = List.of("/v1/query-json", "/v1/query-json/", "/query-json/v1",
             "/query-json/v1/");
-    static final String JSON = "application/json";
 
-    private final LookupPipeline pipeline;
+    private final Endpoints endpoints;
     private final Counters counters;
     private final ApiKeyAuth auth;
     private final int maxUsers;
+    private final double requestTimeout;
+    private final HeaderName timeoutHeader;
+    private final double timeoutHeaderMax;
 
     QueryService(XspctService service, ApiKeyAuth auth) {
-        this.pipeline = service.pipeline();
+        Settings s = service.settings();
+        this.endpoints = service.endpoints();
         this.counters = service.counters();
         this.auth = auth;
-        this.maxUsers = service.settings().queryJsonMaxUsers();
+        this.maxUsers = s.queryJsonMaxUsers();
+        this.requestTimeout = s.requestTimeout();
+        this.timeoutHeader = s.requestTimeoutHeader().isBlank() ? null : HeaderNames.create(s.requestTimeoutHeader());
+        this.timeoutHeaderMax = s.requestTimeoutHeaderMax();
     }
 
     @Override
@@ -51,7 +60,7 @@ final class QueryService implements HttpService {
         }
     }
 
-    private void query(ServerRequest req, ServerResponse res) throws InterruptedException {
+    private void query(ServerRequest req, ServerResponse res) throws Exception {
         counters.inc(Counters.Name.REQUESTS);
         if (!auth.allows(req)) {
             PlainText.send(res, 401, "401 Unauthorized");
@@ -62,18 +71,43 @@ final class QueryService implements HttpService {
             PlainText.notFound(req, res);
             return;
         }
-        answer(res, pipeline.get(user));
+        send(res, endpoints.get(user, timeout(req), format(req, endpoints.codecs())));
     }
 
-    private void queryJson(ServerRequest req, ServerResponse res) throws InterruptedException {
+    /** SPEC 10.2: the timeout header may set (and raise) the timeout of a GET, capped by its maximum. */
+    private double timeout(ServerRequest req) {
+        if (timeoutHeader == null) {
+            return requestTimeout;
+        }
+        String v = req.headers().first(timeoutHeader).orElse(null);
+        if (v == null) {
+            return requestTimeout;
+        }
+        double t;
+        try {
+            t = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            return requestTimeout;
+        }
+        if (!(t > 0)) {
+            LOG.log(System.Logger.Level.WARNING, "ignoring " + timeoutHeader.defaultCase() + ": " + v
+                    + " (must be greater than 0)");
+            return requestTimeout;
+        }
+        return Math.min(t, timeoutHeaderMax);
+    }
+
+    private void queryJson(ServerRequest req, ServerResponse res) throws Exception {
         if (!auth.allows(req)) {
             PlainText.send(res, 401, "401 Unauthorized");
             return;
         }
+        BodyCodecs codecs = endpoints.codecs();
         List<String> users;
         try {
-            users = parseUsers(readBody(req), contentType(req));
+            users = parseUsers(codecs.decode(contentType(req), readBody(req)));
         } catch (MalformedBodyException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "query-json: unreadable body: " + e.getMessage());
             PlainText.send(res, 400, "400 Bad Request");
             return;
         }
@@ -81,31 +115,26 @@ final class QueryService implements HttpService {
             PlainText.send(res, 400, "400 Bad Request: too many users");
             return;
         }
-        answer(res, pipeline.batch(users));
+        send(res, endpoints.queryJson(users, format(req, codecs)));
     }
 
-    private static byte[] readBody(ServerRequest req) {
+    static byte[] readBody(ServerRequest req) {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
         return req.content().as(byte[].class);
     }
 
-    private static String contentType(ServerRequest req) {
-        String ct = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-        int semi = ct.indexOf(';');
-        return (semi < 0 ? ct : ct.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    static String contentType(ServerRequest req) {
+        return req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
+    }
+
+    static BodyFormat format(ServerRequest req, BodyCodecs codecs) {
+        return codecs.negotiate(req.headers().first(HeaderNames.ACCEPT).orElse(null), contentType(req));
     }
 
     /** The query-json body (SPEC 2.3): {@code {"users": [string, ...]}}; anything but an object counts as {}. */
-    static List<String> parseUsers(byte[] body, String contentType) {
-        if (contentType.equals("application/msgpack") || contentType.equals("application/x-msgpack")) {
-            throw new MalformedBodyException("msgpack bodies need the msgpack codec plugin");
-        }
-        if (body.length == 0) {
-            return List.of();
-        }
-        Object doc = JsonCodec.read(body);
+    static List<String> parseUsers(Object doc) {
         if (!(doc instanceof Map<?, ?> m) || !m.containsKey("users")) {
             return List.of();
         }
@@ -122,15 +151,18 @@ final class QueryService implements HttpService {
         return users;
     }
 
-    private static void answer(ServerResponse res, Reply reply) {
-        switch (reply) {
-            case Reply.Failure f -> PlainText.send(res, 500, f.body());
-            case Reply.Users u -> {
+    /** Writes an endpoint's answer: 200 with the body, or the plain-text 500/503/504 of the original. */
+    static void send(ServerResponse res, EndpointResult result) {
+        switch (result) {
+            case EndpointResult.Body b -> {
                 res.status(Status.OK_200);
-                res.header(HeaderNames.CONTENT_TYPE, JSON);
+                res.header(HeaderNames.CONTENT_TYPE, b.contentType());
                 res.header(HeaderNames.CONNECTION, "Keep-Alive");
-                res.send(JsonCodec.write(Map.of("users", u.users())));
+                res.send(b.body());
             }
+            case EndpointResult.Failure f -> PlainText.send(res, 500, f.body());
+            case EndpointResult.Overloaded o -> PlainText.send(res, 503, "503 Service Overloaded");
+            case EndpointResult.TimedOut t -> PlainText.send(res, 504, "504 Request Timeout");
         }
     }
 }

@@ -16,12 +16,14 @@ final class Routes {
         ApiKeyAuth auth = new ApiKeyAuth(service.settings());
         HealthService health = new HealthService();
         QueryService query = new QueryService(service, auth);
+        RspamdService rspamd = new RspamdService(service, auth);
         return r -> {
-            r.register(health, query);
+            r.register(health, query, rspamd);
             r.register(new CacheService(service, auth));
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", QueryService.POST_PATHS);
+            MethodNotAllowed.register(r, "POST", RspamdService.PATHS);
             r.any(PlainText::notFound);
             r.error(Throwable.class, PlainText::internalError);
         };

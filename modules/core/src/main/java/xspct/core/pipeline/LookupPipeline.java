@@ -56,6 +56,42 @@ public final class LookupPipeline {
         return caches;
     }
 
+    // package-private access for RspamdLookup, which reuses the pipeline's pieces
+    RewriteRules rewrite() {
+        return rewrite;
+    }
+
+    Prefilter prefilter() {
+        return prefilter;
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    boolean hasWildcard() {
+        return !wildcard.isEmpty();
+    }
+
+    /**
+     * {@code POST /v1/query-json} for originals that already passed the prefilter (see {@link #prefiltered}), so that
+     * the response cache key and the lookup use one prefilter pass (SPEC 3.2 steps 3-5).
+     *
+     * @param survivors the surviving originals, de-duplicated
+     * @return the reply
+     * @throws InterruptedException when cancelled
+     */
+    public Reply batchPrefiltered(List<String> survivors) throws InterruptedException {
+        if (survivors.isEmpty()) {
+            return new Reply.Users(Map.of());
+        }
+        Map<String, String> rw = new LinkedHashMap<>();
+        for (String o : survivors) {
+            rw.computeIfAbsent(o, rewrite::apply);
+        }
+        return batchResolved(List.copyOf(rw.keySet()), rw);
+    }
+
     // ---------------------------------------------------------------- GET
 
     /**

@@ -57,12 +57,16 @@ final class TestService {
         }
     }
 
-    /** Answers every request value that is a key of {@code data}, or that appears as a value of an entry. */
+    /** Answers a request value that is a key of {@code data}, else every entry having it as a value (like yaml). */
     static FnProvider mapBackend(String type, Map<String, Map<String, Object>> data) {
         return new FnProvider(type, requests -> {
             List<BackendEntry> out = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 for (String v : requests.get(i).values()) {
+                    if (data.containsKey(v)) {
+                        out.add(new BackendEntry.Found(data.get(v), List.of(i)));
+                        continue;
+                    }
                     for (Map.Entry<String, Map<String, Object>> e : data.entrySet()) {
                         if (e.getKey().equals(v) || e.getValue().values().stream().anyMatch(x ->
                                 x.equals(v) || (x instanceof List<?> l && l.contains(v)))) {

@@ -1,0 +1,65 @@
+package xspct.server;
+
+import java.util.List;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import xspct.core.XspctService;
+import xspct.core.codec.MalformedBodyException;
+import xspct.core.endpoint.Endpoints;
+import xspct.core.rspamd.RspamdRequest;
+
+/**
+ * {@code POST /v1/rspamd-settings} with its legacy and trailing-slash paths: the settings Rspamd applies to a
+ * message, from the users of its sender and recipients (SPEC 3.3, 9).
+ */
+final class RspamdService implements HttpService {
+    private static final System.Logger LOG = System.getLogger(RspamdService.class.getName());
+    static final List<String> PATHS = List.of("/v1/rspamd-settings", "/v1/rspamd-settings/", "/rspamd-settings/v1",
+            "/rspamd-settings/v1/");
+
+    private final Endpoints endpoints;
+    private final ApiKeyAuth auth;
+    private final HeaderName rspamdHeader;
+
+    RspamdService(XspctService service, ApiKeyAuth auth) {
+        this.endpoints = service.endpoints();
+        this.auth = auth;
+        String h = service.settings().rspamdHeader();
+        this.rspamdHeader = h.isBlank() ? null : HeaderNames.create(h);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        for (String p : PATHS) {
+            rules.post(p, this::settings);
+        }
+    }
+
+    private void settings(ServerRequest req, ServerResponse res) throws Exception {
+        if (!auth.allows(req)) {
+            PlainText.send(res, 401, "401 Unauthorized");
+            return;
+        }
+        RspamdRequest request;
+        try {
+            request = RspamdRequest.of(endpoints.codecs().decode(QueryService.contentType(req),
+                    QueryService.readBody(req)));
+        } catch (MalformedBodyException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "rspamd settings <" + headerId(req) + ">: unreadable body: "
+                    + e.getMessage());
+            PlainText.send(res, 400, "400 Bad Request");
+            return;
+        }
+        String id = request.uid().isEmpty() ? headerId(req) : request.uid();
+        QueryService.send(res, endpoints.rspamdSettings(request, QueryService.format(req, endpoints.codecs()), id));
+    }
+
+    private String headerId(ServerRequest req) {
+        return rspamdHeader == null ? "" : req.headers().first(rspamdHeader).orElse("");
+    }
+}
