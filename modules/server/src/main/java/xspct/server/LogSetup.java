@@ -5,7 +5,6 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -18,7 +17,7 @@ final class LogSetup {
     }
 
     static void install(int pythonLevel, String prefix) {
-        LogManager.getLogManager().reset();
+        ServerLogManager.clear();
         Logger root = Logger.getLogger("");
         Level level = julLevel(pythonLevel);
         root.setLevel(level);

@@ -18,6 +18,7 @@ import xspct.core.plugin.PluginRegistry;
 public final class Main {
     /** System property naming the plugin directory; the launcher sets it. */
     public static final String PLUGINS_PROPERTY = "xspct.plugins";
+    private static final String LOG_MANAGER_PROPERTY = "java.util.logging.manager";
 
     private Main() {
     }
@@ -28,6 +29,10 @@ public final class Main {
      * @param args the configuration file
      */
     public static void main(String[] args) {
+        // must happen before anything touches java.util.logging (see ServerLogManager)
+        if (System.getProperty(LOG_MANAGER_PROPERTY) == null) {
+            System.setProperty(LOG_MANAGER_PROPERTY, ServerLogManager.class.getName());
+        }
         if (args.length != 1 || args[0].isBlank()) {
             System.err.println("usage: xspct-db CONFIG.yml");
             System.exit(1);
@@ -46,7 +51,26 @@ public final class Main {
             System.exit(3);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "xspct-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            if (java.util.logging.LogManager.getLogManager() instanceof ServerLogManager m) {
+                m.finalReset();
+            }
+        }, "xspct-shutdown"));
+        exitZeroOn("TERM");
+        exitZeroOn("INT");
+    }
+
+    /**
+     * A stop requested by a signal is the normal way to end the service: exit 0 after the shutdown hooks (the
+     * JVM's default would be 128 + signal number, which service managers report as a failure).
+     */
+    private static void exitZeroOn(String signal) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
+        } catch (IllegalArgumentException e) {
+            // signal reserved by the JVM (e.g. with -Xrs): keep the default behaviour
+        }
     }
 
     /**
