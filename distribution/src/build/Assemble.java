@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.net.URI;
@@ -165,9 +166,9 @@ public final class Assemble {
 
     /**
      * A plugin directory must resolve as one module layer on top of the boot layer: readable modules, none the
-     * boot layer already has (two modules of one name in the parent and the child layer is an error at start).
-     * JDK modules its jars use but the boot layer lacks are reported as a warning (jdeps also sees optional code
-     * paths, so this cannot be an error).
+     * boot layer already has (two modules of one name in the parent and the child layer is an error at start),
+     * and no JDK module required by a descriptor that the boot layer lacks. JDK modules that jdeps finds in the
+     * jars' code but the boot layer lacks are reported as a warning (jdeps also sees optional code paths).
      */
     private void checkPlugin(String name, Path dir, Set<String> bootModules) {
         Set<ModuleReference> refs;
@@ -190,6 +191,20 @@ public final class Assemble {
             throw new BuildFailure("plugin '" + name + "' bundles " + String.join(", ", clashes)
                     + ", which the core's runtime image already has. Give that dependency scope 'provided' "
                     + "(or exclude it) in the plugin's pom: the plugin uses the core's copy.");
+        }
+        // a JDK module an explicit module requires but the boot layer lacks fails every start: stop here
+        List<String> unresolvable = new ArrayList<>();
+        for (ModuleReference r : refs) {
+            for (ModuleDescriptor.Requires req : r.descriptor().requires()) {
+                if (!req.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC)
+                        && !bootModules.contains(req.name()) && ModuleFinder.ofSystem().find(req.name()).isPresent()) {
+                    unresolvable.add(r.descriptor().name() + " requires " + req.name());
+                }
+            }
+        }
+        if (!unresolvable.isEmpty()) {
+            throw new BuildFailure("plugin '" + name + "' needs JDK modules the runtime image lacks: " + unresolvable
+                    + ". Add them as 'requires' of xspct.core (see jlink/README.md).");
         }
         Set<String> missing = new TreeSet<>();
         for (ModuleReference r : refs) {
