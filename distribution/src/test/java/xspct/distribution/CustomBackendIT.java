@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,15 +19,20 @@ import org.junit.jupiter.api.Test;
  */
 class CustomBackendIT {
     private static final Map<String, String> KEY = Map.of("X-Api-Key", "example-key-change-me");
+    private static final Path EXAMPLE = Path.of(System.getProperty("xspct.example.dir", "examples/custom-backend"));
+
+    private static Distribution dist;
+
+    @BeforeAll
+    static void installExample() {
+        dist = Distribution.unpack("custom-backend");
+        PluginBuilder.build(EXAMPLE.resolve("src/main/java"), List.of(PluginBuilder.apiJar()), "1.0.0",
+                dist.plugins().resolve("static-domain/static-domain-1.0.0.jar"));
+    }
 
     @Test
     void examplePluginServesItsDbType() throws IOException {
-        Path example = Path.of(System.getProperty("xspct.example.dir"));
-        Distribution dist = Distribution.unpack("custom-backend");
-        PluginBuilder.build(example.resolve("src/main/java"), List.of(PluginBuilder.apiJar()), "1.0.0",
-                dist.plugins().resolve("static-domain/static-domain-1.0.0.jar"));
-
-        String exampleConfig = Files.readString(example.resolve("xspct-db.yml"));
+        String exampleConfig = Files.readString(EXAMPLE.resolve("xspct-db.yml"));
         String config = Distribution.TEST_LISTENER + exampleConfig
                 .replaceFirst("(?m)^xspct_db_listen_address:.*\\R", "")
                 .replaceFirst("(?m)^xspct_db_listen_port:.*\\R", "");
@@ -49,11 +55,7 @@ class CustomBackendIT {
     }
 
     @Test
-    void examplePluginReportsConfigProblemsByKey() throws IOException {
-        Path example = Path.of(System.getProperty("xspct.example.dir"));
-        Distribution dist = Distribution.unpack("custom-backend-errors");
-        PluginBuilder.build(example.resolve("src/main/java"), List.of(PluginBuilder.apiJar()), "1.0.0",
-                dist.plugins().resolve("static-domain/static-domain-1.0.0.jar"));
+    void examplePluginReportsConfigProblemsByKey() {
         Path config = dist.writeConfig("broken.yml", Distribution.TEST_LISTENER + """
                 xspct_db_queries:
                   catchall:

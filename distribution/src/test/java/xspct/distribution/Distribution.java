@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * An unpacked copy of the release tarball, as a user would install it.
@@ -32,6 +35,7 @@ public final class Distribution {
 
     private static Distribution shared;
     private static Path pathWithoutJava;
+    private static Path workDir;
 
     private final Path home;
     private final Path configDir;
@@ -63,7 +67,7 @@ public final class Distribution {
         Path tarball = Path.of(property("xspct.tarball"));
         String top = property("xspct.dist.name");
         try {
-            Path dir = Files.createTempDirectory(Files.createDirectories(workDir()), purpose + "-");
+            Path dir = Files.createTempDirectory(workDir(), purpose + "-");
             Path unpackDir = Files.createDirectory(dir.resolve("install"));
             Exited tar = runTool(List.of("tar", "-xzf", tarball.toString(), "-C", unpackDir.toString()), dir, 120);
             if (tar.exitCode() != 0) {
@@ -143,7 +147,7 @@ public final class Distribution {
                 Path target = Files.exists(Path.of("/usr/bin", tool)) ? Path.of("/usr/bin", tool)
                         : Path.of("/bin", tool);
                 Path link = dir.resolve(tool);
-                if (Files.exists(target) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.exists(target) && !Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
                     Files.createSymbolicLink(link, target);
                 }
             }
@@ -184,7 +188,7 @@ public final class Distribution {
 
     private static Exited exec(List<String> command, Path workingDir, long timeoutSeconds, boolean launch) {
         try {
-            Path out = Files.createTempFile(Files.createDirectories(workDir()), "run-", ".out");
+            Path out = Files.createTempFile(workDir(), "run-", ".out");
             Path err = Files.createTempFile(workDir(), "run-", ".err");
             ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(workingDir.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -205,8 +209,35 @@ public final class Distribution {
         }
     }
 
-    static Path workDir() {
-        return Path.of(System.getProperty("xspct.work.dir", System.getProperty("java.io.tmpdir") + "/xspct-it"));
+    /**
+     * The directory all unpacked copies, configurations and logs go to. Emptied once per test JVM: each copy is
+     * about 80 MB, and they would pile up over repeated runs; the last run's files stay for inspection.
+     */
+    static synchronized Path workDir() {
+        if (workDir == null) {
+            Path dir = Path.of(System.getProperty("xspct.work.dir",
+                    System.getProperty("java.io.tmpdir") + "/xspct-it"));
+            deleteTree(dir);
+            try {
+                workDir = Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return workDir;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty " + dir, e);
+        }
     }
 
     private static String property(String name) {

@@ -47,7 +47,7 @@ public final class PluginBuilder {
             throw new UncheckedIOException(e);
         }
         try {
-            Path classes = Files.createTempDirectory(Files.createDirectories(Distribution.workDir()), "classes-");
+            Path classes = Files.createTempDirectory(Distribution.workDir(), "classes-");
             List<String> javac = new ArrayList<>(List.of("--release", "21", "-d", classes.toString()));
             if (!modulePath.isEmpty()) {
                 javac.addAll(List.of("--module-path",
@@ -73,7 +73,7 @@ public final class PluginBuilder {
      */
     public static Path writeSources(String name, Map<String, String> sources) {
         try {
-            Path root = Files.createTempDirectory(Files.createDirectories(Distribution.workDir()), name + "-src-");
+            Path root = Files.createTempDirectory(Distribution.workDir(), name + "-src-");
             for (Map.Entry<String, String> e : sources.entrySet()) {
                 Path file = root.resolve(e.getKey());
                 Files.createDirectories(file.getParent());

@@ -85,7 +85,7 @@ public final class RunningServer implements AutoCloseable {
         Path err;
         Process p;
         try {
-            Path logs = Files.createTempDirectory(Files.createDirectories(Distribution.workDir()), "server-");
+            Path logs = Files.createTempDirectory(Distribution.workDir(), "server-");
             out = logs.resolve("stdout.log");
             err = logs.resolve("stderr.log");
             ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(workingDir.toFile())
