@@ -7,6 +7,7 @@ module xspct.server {
     requires io.helidon.http;
     requires io.helidon.common;
     requires java.logging;
+    requires jdk.unsupported; // sun.misc.Signal: exit 0 on SIGTERM
 
     exports xspct.server;
 }

@@ -1,12 +1,13 @@
 package xspct.server;
 
 import java.io.PrintStream;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
 
 /**
  * Log lines as the original writes them, on standard output: {@code <prefix> <LEVEL> <function> <message>}.
@@ -17,11 +18,8 @@ final class LogSetup {
     }
 
     static void install(int pythonLevel, String prefix) {
+        ServerLogManager.clear();
         Logger root = Logger.getLogger("");
-        for (Handler old : root.getHandlers()) {
-            root.removeHandler(old);
-            old.close();
-        }
         Level level = julLevel(pythonLevel);
         root.setLevel(level);
         Handler h = new StdoutHandler(System.out);
@@ -57,9 +55,24 @@ final class LogSetup {
         return "DEBUG";
     }
 
-    private static final class StdoutHandler extends ConsoleHandler {
+    /**
+     * Writes to standard output and flushes every record. Not a ConsoleHandler: switching that one's stream
+     * closes its previous stream, System.err, and every later error message would be lost.
+     */
+    private static final class StdoutHandler extends StreamHandler {
         StdoutHandler(PrintStream out) {
-            setOutputStream(out);
+            super(out, new SimpleFormatter());
+        }
+
+        @Override
+        public synchronized void publish(LogRecord r) {
+            super.publish(r);
+            flush();
+        }
+
+        @Override
+        public synchronized void close() {
+            flush(); // never close System.out
         }
     }
 

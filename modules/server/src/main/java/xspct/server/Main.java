@@ -2,7 +2,6 @@ package xspct.server;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.logging.LogManager;
 
 import xspct.api.BodyCodecProvider;
 import xspct.core.XspctService;
@@ -20,6 +19,7 @@ import xspct.core.plugin.PluginRegistry;
 public final class Main {
     /** System property naming the plugin directory; the launcher sets it. */
     public static final String PLUGINS_PROPERTY = "xspct.plugins";
+    private static final String LOG_MANAGER_PROPERTY = "java.util.logging.manager";
 
     private Main() {
     }
@@ -30,8 +30,10 @@ public final class Main {
      * @param args the configuration file
      */
     public static void main(String[] args) {
-        // must precede the first use of java.util.logging
-        System.setProperty("java.util.logging.manager", ServerLogManager.class.getName());
+        // must happen before anything touches java.util.logging (see ServerLogManager)
+        if (System.getProperty(LOG_MANAGER_PROPERTY) == null) {
+            System.setProperty(LOG_MANAGER_PROPERTY, ServerLogManager.class.getName());
+        }
         if (args.length != 1 || args[0].isBlank()) {
             System.err.println("usage: xspct-db CONFIG.yml");
             System.exit(1);
@@ -51,12 +53,25 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LogManager manager = LogManager.getLogManager();
             server.stop();
-            if (manager instanceof ServerLogManager m) {
-                m.finishShutdown();
+            if (java.util.logging.LogManager.getLogManager() instanceof ServerLogManager m) {
+                m.finalReset();
             }
         }, "xspct-shutdown"));
+        exitZeroOn("TERM");
+        exitZeroOn("INT");
+    }
+
+    /**
+     * A stop requested by a signal is the normal way to end the service: exit 0 after the shutdown hooks (the
+     * JVM's default would be 128 + signal number, which service managers report as a failure).
+     */
+    private static void exitZeroOn(String signal) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
+        } catch (IllegalArgumentException e) {
+            // signal reserved by the JVM (e.g. with -Xrs): keep the default behaviour
+        }
     }
 
     /**
