@@ -13,6 +13,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import xspct.core.XspctService;
+import xspct.core.codec.BodyFormat;
 import xspct.core.codec.JsonCodec;
 import xspct.core.codec.MalformedBodyException;
 
@@ -67,7 +68,7 @@ final class CacheService implements HttpService {
             body.put("invalidated", service.invalidate(r.users()));
         }
         res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, QueryService.JSON);
+        res.header(HeaderNames.CONTENT_TYPE, BodyFormat.JSON.contentType());
         res.send(JsonCodec.write(body));
     }
 
