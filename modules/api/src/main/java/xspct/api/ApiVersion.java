@@ -7,8 +7,8 @@ package xspct.api;
 public final class ApiVersion {
     /** Incompatible changes increase this. */
     public static final int MAJOR = 1;
-    /** Compatible additions increase this. */
-    public static final int MINOR = 0;
+    /** Compatible additions increase this (1: {@link RowAttribution}). */
+    public static final int MINOR = 1;
 
     private ApiVersion() {
     }
