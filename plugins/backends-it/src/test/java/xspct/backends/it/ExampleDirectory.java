@@ -30,8 +30,16 @@ public final class ExampleDirectory implements AutoCloseable {
     public ExampleDirectory(int extraUsers) throws LDAPException, com.unboundid.ldif.LDIFException {
         InMemoryDirectoryServerConfig cfg = new InMemoryDirectoryServerConfig("dc=example,dc=org");
         cfg.addAdditionalBindCredentials("cn=xspct,ou=services,dc=example,dc=org", "change-me");
-        cfg.setSchema(null); // mailAlternateAddress is not in the default schema
-        // a directory indexes the searched attributes; without an index every search scans all entries
+        // the standard schema plus mailAlternateAddress, so the searched attributes can be indexed as a real
+        // directory would index them (without an index every search scans every entry)
+        cfg.setSchema(com.unboundid.ldap.sdk.schema.Schema.mergeSchemas(
+                com.unboundid.ldap.sdk.schema.Schema.getDefaultStandardSchema(),
+                new com.unboundid.ldap.sdk.schema.Schema(new Entry("dn: cn=schema", "objectClass: top",
+                        "objectClass: ldapSubentry", "objectClass: subschema", "cn: schema",
+                        "attributeTypes: ( 1.3.6.1.4.1.32473.1.1 NAME 'mailAlternateAddress' "
+                                + "EQUALITY caseIgnoreIA5Match SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 )",
+                        "objectClasses: ( 1.3.6.1.4.1.32473.2.1 NAME 'mailUser' SUP top AUXILIARY "
+                                + "MAY mailAlternateAddress )"))));
         cfg.setEqualityIndexAttributes("mail", "mailAlternateAddress");
         cfg.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(), 0,
                 null));
@@ -44,9 +52,9 @@ public final class ExampleDirectory implements AutoCloseable {
             }
         });
         server = new InMemoryDirectoryServer(cfg);
-        server.add("dn: dc=example,dc=org", "objectClass: domain", "dc: example");
+        server.add("dn: dc=example,dc=org", "objectClass: top", "objectClass: domain", "dc: example");
         server.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
-        server.add("dn: uid=alice," + PEOPLE, "objectClass: inetOrgPerson", "uid: alice", "cn: Alice", "sn: A",
+        server.add("dn: uid=alice," + PEOPLE, "objectClass: inetOrgPerson", "objectClass: mailUser", "uid: alice", "cn: Alice", "sn: A",
                 "mail: alice@example.org", "mailAlternateAddress: alias@example.org");
         server.add("dn: uid=bob," + PEOPLE, "objectClass: inetOrgPerson", "uid: bob", "cn: Bob", "sn: B",
                 "mail: bob@example.org");
