@@ -255,6 +255,42 @@ class MysqlBackendTest {
         assertTrue(all.contains("q.pool_maxconn"), all);
     }
 
+    @Test
+    void wrongPasswordIsLoggedOnceClearlyWithoutThePassword() throws Exception {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(MysqlBackend.class.getName());
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(h);
+        try {
+            Created c = create(section(TestDatabase.PORT, "SELECT * FROM {p}users WHERE email = %u")
+                    .replace("password: \"\"", "password: \"wrong-pw-456\""), ds -> ds);
+            assertEquals(Optional.of("500 MySQL connection error"), c.backend().lookup(batch("alice@ex.de")).error());
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (lines.stream().noneMatch(l -> l.contains("MySQL refused")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            List<String> refused = lines.stream().filter(l -> l.contains("MySQL refused")).toList();
+            assertEquals(1, refused.size(), lines.toString());
+            assertTrue(refused.get(0).contains("root@127.0.0.1:3306/test"), refused.get(0));
+            assertTrue(lines.stream().noneMatch(l -> l.contains("wrong-pw-456")), lines.toString());
+        } finally {
+            jul.removeHandler(h);
+        }
+    }
+
     // ------------------------------------------------------------------ outages
 
     @Test
