@@ -7,7 +7,7 @@ package xspct.api;
 public final class ApiVersion {
     /** Incompatible changes increase this. */
     public static final int MAJOR = 1;
-    /** Compatible additions increase this. */
+    /** Compatible additions increase this (1: RowAttribution, BodyCodecProvider, remote cache invalidation). */
     public static final int MINOR = 1;
 
     private ApiVersion() {

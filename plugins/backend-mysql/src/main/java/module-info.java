@@ -1,0 +1,12 @@
+/**
+ * The {@code mysql} backend: one prepared statement per lookup batch over a HikariCP pool (MySQL Connector/J).
+ */
+module xspct.backend.mysql {
+    requires xspct.api;
+    requires java.sql;
+    requires java.logging; // DataSource.getParentLogger
+    requires com.zaxxer.hikari;
+    requires mysql.connector.j;
+
+    provides xspct.api.BackendProvider with xspct.backend.mysql.MysqlBackendProvider;
+}
