@@ -80,6 +80,11 @@ public final class XspctService implements AutoCloseable {
     public static XspctService create(Settings settings, PluginRegistry plugins) {
         var root = settings.root();
         var problems = root.problems();
+        if (root.get("xspct_db_types_enabled").exists()) {
+            // W4: the original created LDAP/MySQL pools only when this undocumented key said so
+            LOG.log(System.Logger.Level.INFO, "xspct_db_types_enabled is ignored: every configured query gets its "
+                    + "backend");
+        }
         List<ConfiguredQuery> queries = new ArrayList<>();
         List<Backend> created = new ArrayList<>();
         List<CacheTiers.Tier> tiers = new ArrayList<>();
