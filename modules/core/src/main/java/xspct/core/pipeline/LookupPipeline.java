@@ -363,6 +363,48 @@ public final class LookupPipeline {
 
     private void wildcardFallback(List<String> missing, Map<String, String> rw,
                                   Map<String, Map<String, Object>> out) throws InterruptedException {
+        // errors of the wildcard fallback are ignored, as in the original
+        resolveWildcards(missing, rw).ifPresent(r -> {
+            for (String o : r.keysOf().keySet()) {
+                String pk = r.primaryKeyOf(o);
+                if (pk != null) {
+                    out.put(o, r.answer().users.get(pk));
+                }
+            }
+        });
+    }
+
+    /**
+     * How the wildcard keys of unresolved addresses resolved.
+     *
+     * @param keysOf original address to its wildcard keys, in configuration order
+     * @param answer the users found for the keys ({@code u2p}: key to primary key)
+     */
+    record WildcardResolution(Map<String, List<String>> keysOf, Answer answer) {
+        /** {@return the primary key of the first of the address's keys that resolved, or null} */
+        String primaryKeyOf(String original) {
+            for (String k : keysOf.getOrDefault(original, List.of())) {
+                String pk = answer.u2p.get(k);
+                if (pk != null && answer.users.containsKey(pk)) {
+                    return pk;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The wildcard fallback of the batch endpoints (SPEC 3.2e, 3.3d): the distinct keys of the missing addresses,
+     * each from the caches or, failing that, one wildcard pass for all of them. Resolved keys are cached, keys that
+     * resolve to nothing are negative-cached (W30).
+     *
+     * @param missing originals nobody answered
+     * @param rw      original to canonical address
+     * @return the resolution; empty when a wildcard backend failed
+     * @throws InterruptedException when cancelled
+     */
+    Optional<WildcardResolution> resolveWildcards(List<String> missing, Map<String, String> rw)
+            throws InterruptedException {
         Map<String, List<String>> keysOf = new LinkedHashMap<>();
         Set<String> allKeys = new LinkedHashSet<>();
         for (String o : missing) {
@@ -372,25 +414,21 @@ public final class LookupPipeline {
                 allKeys.addAll(ks);
             }
         }
-        if (allKeys.isEmpty()) {
-            return;
-        }
         Answer dans = new Answer();
         List<QueryRecord> records = new ArrayList<>();
         for (String k : allKeys) {
-            CacheTiers.Result r = caches.isEmpty() ? null : caches.lookup(k);
-            if (r != null && r.result() instanceof CacheLookup.Positive p) {
+            CacheLookup r = caches.isEmpty() ? CacheLookup.MISS : caches.lookup(k).result();
+            if (r instanceof CacheLookup.Positive p) {
                 dans.users.put(p.primaryKey(), p.user());
                 dans.u2p.put(k, p.primaryKey());
-            } else if (r == null || !(r.result() instanceof CacheLookup.Negative)) {
+            } else if (!(r instanceof CacheLookup.Negative)) {
                 String domain = k.startsWith("@") ? k.substring(1) : k;
                 records.add(new QueryRecord(k, new LookupRequest(k, k, "", domain, List.of(k))));
             }
         }
         if (!records.isEmpty()) {
-            Optional<String> err = dispatcher.run(records, dans, true);
-            if (err.isPresent()) {
-                return; // errors of the wildcard fallback are ignored, as in the original
+            if (dispatcher.run(records, dans, true).isPresent()) {
+                return Optional.empty();
             }
             store(dans.users, dans.u2p);
             List<String> unresolved = new ArrayList<>();
@@ -399,17 +437,9 @@ public final class LookupPipeline {
                     unresolved.add(r.address());
                 }
             }
-            caches.storeNegative(unresolved); // W30
+            caches.storeNegative(unresolved);
         }
-        keysOf.forEach((o, ks) -> {
-            for (String k : ks) {
-                String pk = dans.u2p.get(k);
-                if (pk != null && dans.users.containsKey(pk)) {
-                    out.put(o, dans.users.get(pk));
-                    return;
-                }
-            }
-        });
+        return Optional.of(new WildcardResolution(keysOf, dans));
     }
 
     // ---------------------------------------------------------------- shared

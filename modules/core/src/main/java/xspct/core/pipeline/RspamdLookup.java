@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import xspct.api.CacheLookup;
-import xspct.api.LookupRequest;
 
 /**
  * The lookup of {@code POST /v1/rspamd-settings} (SPEC 3.3 steps 3-4): sender and recipients are rewritten,
@@ -181,56 +180,20 @@ public final class RspamdLookup {
     /** SPEC 3.3 4d: wildcard keys of unresolved addresses, from the caches or a wildcard pass. */
     private boolean wildcardFallback(List<String> missing, Map<String, String> rw, Answer ans)
             throws InterruptedException {
-        Map<String, List<String>> keysOf = new LinkedHashMap<>();
-        Set<String> allKeys = new LinkedHashSet<>();
-        for (String o : missing) {
-            List<String> ks = pipeline.wildcardKeys(rw.get(o));
-            if (!ks.isEmpty()) {
-                keysOf.put(o, ks);
-                allKeys.addAll(ks);
+        Optional<LookupPipeline.WildcardResolution> resolved = pipeline.resolveWildcards(missing, rw);
+        if (resolved.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "rspamd settings: a wildcard backend failed; wildcard fallback "
+                    + "skipped, answer not cached");
+            return false;
+        }
+        LookupPipeline.WildcardResolution r = resolved.get();
+        for (String o : r.keysOf().keySet()) {
+            String pk = r.primaryKeyOf(o);
+            if (pk != null) {
+                ans.users.putIfAbsent(pk, r.answer().users.get(pk));
+                ans.u2p.put(o, pk);
             }
         }
-        if (allKeys.isEmpty()) {
-            return true;
-        }
-        Answer dans = new Answer();
-        List<QueryRecord> records = new ArrayList<>();
-        for (String k : allKeys) {
-            CacheLookup r = caches.isEmpty() ? CacheLookup.MISS : caches.lookup(k).result();
-            if (r instanceof CacheLookup.Positive p) {
-                dans.users.put(p.primaryKey(), p.user());
-                dans.u2p.put(k, p.primaryKey());
-            } else if (!(r instanceof CacheLookup.Negative)) {
-                String domain = k.startsWith("@") ? k.substring(1) : k;
-                records.add(new QueryRecord(k, new LookupRequest(k, k, "", domain, List.of(k))));
-            }
-        }
-        if (!records.isEmpty()) {
-            Optional<String> err = pipeline.dispatcher().run(records, dans, true);
-            if (err.isPresent()) {
-                LOG.log(System.Logger.Level.WARNING, "rspamd settings: a wildcard backend failed (" + err.get()
-                        + "); wildcard fallback skipped, answer not cached");
-                return false;
-            }
-            pipeline.store(dans.users, dans.u2p);
-            List<String> unresolved = new ArrayList<>();
-            for (QueryRecord r : records) {
-                if (!dans.found(r.address())) {
-                    unresolved.add(r.address());
-                }
-            }
-            caches.storeNegative(unresolved); // W30
-        }
-        keysOf.forEach((o, ks) -> {
-            for (String k : ks) {
-                String pk = dans.u2p.get(k);
-                if (pk != null && dans.users.containsKey(pk)) {
-                    ans.users.putIfAbsent(pk, dans.users.get(pk));
-                    ans.u2p.put(o, pk);
-                    return;
-                }
-            }
-        });
         return true;
     }
 }
