@@ -7,8 +7,11 @@ package xspct.api;
 public final class ApiVersion {
     /** Incompatible changes increase this. */
     public static final int MAJOR = 1;
-    /** Compatible additions increase this (1: RowAttribution, BodyCodecProvider, remote cache invalidation). */
-    public static final int MINOR = 1;
+    /**
+     * Compatible additions increase this (1: RowAttribution, BodyCodecProvider, remote cache invalidation;
+     * 2: {@link SetSource} through {@link CacheTier#setSource()}).
+     */
+    public static final int MINOR = 2;
 
     private ApiVersion() {
     }

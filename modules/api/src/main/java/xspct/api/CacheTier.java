@@ -2,6 +2,7 @@ package xspct.api;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -61,6 +62,17 @@ public interface CacheTier extends AutoCloseable {
      * @since API 1.1
      */
     default void onRemoteInvalidation(Consumer<Invalidation> listener) {
+    }
+
+    /**
+     * The sets and change channels of the store behind this tier, for configuration kept there (the prefilter's
+     * domain set). Tiers without such a store keep this default.
+     *
+     * @return the set source, or empty
+     * @since API 1.2
+     */
+    default Optional<SetSource> setSource() {
+        return Optional.empty();
     }
 
     /** Releases connections and threads. */

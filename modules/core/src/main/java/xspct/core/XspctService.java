@@ -124,6 +124,8 @@ public final class XspctService implements AutoCloseable {
             Counters counters = new Counters();
             QueryTimings timings = new QueryTimings();
             DomainPrefilter prefilter = new DomainPrefilter(prefilterSettings, counters, System::nanoTime);
+            addRedisDomainSource(prefilter, tiers);
+            prefilter.start();
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "xspct-scheduler");
                 t.setDaemon(true);
@@ -156,6 +158,11 @@ public final class XspctService implements AutoCloseable {
             tiers.forEach(t -> t.tier().close());
             throw e;
         }
+    }
+
+    /** Gives the prefilter the Redis SET of {@code redis_key}, read through the first tier offering sets. */
+    private static void addRedisDomainSource(DomainPrefilter prefilter, List<CacheTiers.Tier> tiers) {
+        prefilter.useRedisSet(tiers.stream().map(t -> t.tier().setSource()).flatMap(Optional::stream).findFirst());
     }
 
     /** {@return the settings} */

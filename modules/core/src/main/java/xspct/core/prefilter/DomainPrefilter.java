@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import xspct.api.SetSource;
 import xspct.core.pipeline.Counters;
 import xspct.core.pipeline.Counters.Name;
 import xspct.core.pipeline.Prefilter;
@@ -25,8 +29,12 @@ import xspct.core.regex.PythonRegex;
 
 /**
  * The prefilter of SPEC 8: a pattern filter and a domain filter whose set comes from inline domains, a file (reloaded
- * when its modification time changes) and further sources (the Redis tier adds one). States: BYPASS (no valid set, or
- * expired: everything passes) and ACTIVE (the domain must be in the set).
+ * when its modification time changes), a Redis SET (reloaded on a pub/sub message and every
+ * {@code redis_reload_interval}) and further sources. Every reload rebuilds the set from all sources (W5). States:
+ * BYPASS (no valid set, or expired: everything passes) and ACTIVE (the domain must be in the set).
+ *
+ * <p>Life cycle: construct, add sources ({@link #useRedisSet}, {@link #addSource}), {@link #start()} (the initial
+ * load), {@link #startWatching} (reloads on the service's scheduler, which runs them one at a time), {@link #close()}.
  */
 public final class DomainPrefilter implements Prefilter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DomainPrefilter.class.getName());
@@ -34,15 +42,22 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     private final PrefilterSettings settings;
     private final Counters counters;
     private final LongSupplier nanoClock;
-    private final List<Supplier<Set<String>>> extraSources = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Source> extraSources = new CopyOnWriteArrayList<>();
     private final AtomicReference<DomainSet> active = new AtomicReference<>();
     private final AtomicBoolean expiryLogged = new AtomicBoolean();
+    private final AtomicBoolean redisReloadQueued = new AtomicBoolean();
     private volatile FileTime fileMtime;
     private volatile int lastAcceptedCount;
-    private ScheduledExecutorService watcher;
+    private volatile ScheduledExecutorService watcher;
+    private volatile SetSource redis;
+    private volatile AutoCloseable redisSubscription;
+
+    /** A further domain source and its name for log lines. */
+    private record Source(String name, Supplier<Set<String>> domains) {
+    }
 
     /**
-     * Creates the prefilter and loads the initial domain set.
+     * Creates the prefilter; nothing is loaded before {@link #start()}.
      *
      * @param settings  the settings
      * @param counters  counters to update
@@ -52,16 +67,24 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
         this.settings = settings;
         this.counters = counters;
         this.nanoClock = nanoClock;
-        if (domainFilterOn()) {
-            double smallest = smallestInterval();
-            if (settings.maxAge() > 0 && smallest > 0 && settings.maxAge() < 2 * smallest) {
-                LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains.max_age (" + settings.maxAge()
-                        + " s) is less than twice the reload interval (" + smallest + " s): the set may expire "
-                        + "between reloads");
-            }
-            fileMtime = mtime(settings.file());
-            reload("startup");
+    }
+
+    /**
+     * Loads the initial set from every source added so far (SPEC 8.2: inline, file and Redis). Call once, after the
+     * sources are added and before {@link #startWatching}.
+     */
+    public void start() {
+        if (!domainFilterOn()) {
+            return;
         }
+        double smallest = smallestInterval();
+        if (settings.maxAge() > 0 && smallest > 0 && settings.maxAge() < 2 * smallest) {
+            LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains.max_age (" + settings.maxAge()
+                    + " s) is less than twice the reload interval (" + smallest + " s): the set may expire "
+                    + "between reloads");
+        }
+        fileMtime = mtime(settings.file());
+        reload("startup");
     }
 
     private boolean domainFilterOn() {
@@ -71,7 +94,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     private double smallestInterval() {
         double s = 0;
         for (double i : new double[] {settings.fileReloadInterval(),
-                settings.redisKey().isEmpty() ? 0 : settings.redisReloadInterval()}) {
+                redis == null ? 0 : settings.redisReloadInterval()}) {
             if (i > 0 && (s == 0 || i < s)) {
                 s = i;
             }
@@ -80,24 +103,99 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     }
 
     /**
-     * Adds a further domain source (e.g. a Redis SET); it is read on every reload.
+     * Adds a further domain source; it is read on every reload. Its domains are trimmed and lower-cased, empty ones
+     * dropped. When it throws, it adds no domains to that reload (SPEC 8.2: errors are an empty contribution) and a
+     * WARNING is logged.
      *
-     * @param source returns the source's domains; an empty set on errors
+     * @param name    the source, for log lines, e.g. {@code "Redis SET allowed_domains"}
+     * @param domains returns the source's domains
      */
-    public void addSource(Supplier<Set<String>> source) {
-        extraSources.add(source);
+    public void addSource(String name, Supplier<Set<String>> domains) {
+        extraSources.add(new Source(name, domains));
     }
 
     /**
-     * Starts the file watcher on the given scheduler.
+     * Adds the Redis SET {@code xspct_db_prefilter_domains.redis_key} as a source, read through the set source of
+     * the Redis cache tier; {@link #startWatching} then also subscribes {@code redis_channel} and schedules the
+     * {@code redis_reload_interval} reload. Without a set source (the Redis tier disabled or not installed) the key
+     * cannot be read: a WARNING says so and the set comes from the other sources. Call before {@link #start()}.
      *
-     * @param scheduler the service's scheduler
+     * @param source the Redis tier's set source, or empty when there is none
+     */
+    public void useRedisSet(Optional<SetSource> source) {
+        String key = settings.redisKey();
+        if (!domainFilterOn()) {
+            return;
+        }
+        if (key.isEmpty()) {
+            if (!settings.redisChannel().isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains.redis_channel is ignored: it only "
+                        + "announces changes of redis_key, which is not set");
+            }
+            return;
+        }
+        if (source.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains.redis_key is set, but the Redis cache "
+                    + "is not enabled (xspct_db_redis_cache.enabled) or its plugin is not installed: the Redis SET "
+                    + key + " is not read; the prefilter domains come from inline and file only");
+            return;
+        }
+        SetSource set = source.get();
+        redis = set;
+        addSource("Redis SET " + key, () -> set.members(key));
+        if (settings.redisChannel().isEmpty() && settings.redisReloadInterval() <= 0) {
+            LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains: neither redis_channel nor a positive "
+                    + "redis_reload_interval is set: the Redis SET " + key + " is read at start and on file "
+                    + "changes only");
+        }
+    }
+
+    /**
+     * Starts the reloads on the given scheduler: the file watcher, the Redis channel subscription and the
+     * {@code redis_reload_interval} reload.
+     *
+     * @param scheduler the service's scheduler (one thread: reloads never overlap)
      */
     public void startWatching(ScheduledExecutorService scheduler) {
-        if (domainFilterOn() && settings.file() != null && settings.fileReloadInterval() > 0) {
+        if (!domainFilterOn()) {
+            return;
+        }
+        this.watcher = scheduler;
+        if (settings.file() != null && settings.fileReloadInterval() > 0) {
             long period = Math.max(1, (long) (settings.fileReloadInterval() * 1000));
-            this.watcher = scheduler;
             scheduler.scheduleWithFixedDelay(this::checkFile, period, period, TimeUnit.MILLISECONDS);
+        }
+        SetSource set = redis;
+        if (set == null) {
+            return;
+        }
+        if (settings.redisReloadInterval() > 0) {
+            long period = Math.max(1, (long) (settings.redisReloadInterval() * 1000));
+            scheduler.scheduleWithFixedDelay(() -> reload("redis_reload_interval"), period, period,
+                    TimeUnit.MILLISECONDS);
+        }
+        if (!settings.redisChannel().isEmpty()) {
+            redisSubscription = set.subscribe(settings.redisChannel(), this::redisChanged);
+        }
+    }
+
+    /**
+     * A message on {@code redis_channel} (or a fresh subscription, after which messages may have been missed):
+     * queue one reload on the scheduler. Called on the Redis tier's thread, so it must not reload itself; messages
+     * arriving while a reload is queued are covered by it.
+     */
+    private void redisChanged() {
+        ScheduledExecutorService scheduler = watcher;
+        if (scheduler == null || !redisReloadQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            scheduler.execute(() -> {
+                redisReloadQueued.set(false);
+                reload("Redis channel " + settings.redisChannel());
+            });
+        } catch (RejectedExecutionException e) {
+            redisReloadQueued.set(false); // shutting down
         }
     }
 
@@ -123,16 +221,20 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     public void reload(String why) {
         Set<String> domains = new LinkedHashSet<>(settings.inline());
         domains.addAll(readFile(settings.file()));
-        for (Supplier<Set<String>> s : extraSources) {
+        for (Source s : extraSources) {
             try {
-                for (String d : s.get()) {
-                    String t = d.trim().toLowerCase(Locale.ROOT);
+                for (String d : s.domains().get()) {
+                    String t = d == null ? "" : d.trim().toLowerCase(Locale.ROOT);
                     if (!t.isEmpty()) {
                         domains.add(t);
                     }
                 }
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "prefilter domain source failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "prefilter domain source " + s.name() + " failed ("
+                        + e.getMessage() + "): it adds no domains to this reload (" + why + "); "
+                        + (settings.minDomains() > 0
+                                ? "the new set is rejected if it has fewer than min_domains " + settings.minDomains()
+                                : "with min_domains 0 the set holds only the other sources' domains"));
             }
         }
         apply(Set.copyOf(domains), why);
@@ -248,5 +350,14 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     public void close() {
         // the scheduler belongs to the service and is shut down there
         watcher = null;
+        AutoCloseable sub = redisSubscription;
+        redisSubscription = null;
+        if (sub != null) {
+            try {
+                sub.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the Redis channel subscription: " + e);
+            }
+        }
     }
 }

@@ -21,7 +21,10 @@ class DomainPrefilterTest {
     private final Counters counters = new Counters();
 
     private DomainPrefilter prefilter(String yaml) {
-        return new DomainPrefilter(PrefilterSettings.read(ConfigFile.parse("t", yaml)), counters, now::get);
+        DomainPrefilter p = new DomainPrefilter(PrefilterSettings.read(ConfigFile.parse("t", yaml)), counters,
+                now::get);
+        p.start();
+        return p;
     }
 
     @Test

@@ -6,7 +6,9 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,19 +21,23 @@ import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.Invalidation;
+import xspct.api.SetSource;
 
 /**
  * The Redis tier. Reads and writes follow SPEC 5.2-5.4 with the layout of xspct_db 0.7; every failure is counted by
  * the {@link CircuitBreaker} and answered as a miss (reads) or dropped (writes), so no request fails because Redis
  * is down, and once the breaker is open none waits for it either.
  *
- * <p>Two daemon threads: the prober PINGs every {@code xspct_db_stats_sample_interval} seconds and closes the breaker
- * when Redis answers again; the subscriber listens on {@code invalidation_channel} once the core registered its
- * listener. The client is created lazily and dropped when the breaker opens, so a recovered Redis is reached over
- * fresh connections rather than the pool's dead ones.
+ * <p>Daemon threads: the prober PINGs every {@code xspct_db_stats_sample_interval} seconds and closes the breaker
+ * when Redis answers again; a subscriber listens on {@code invalidation_channel} once the core registered its
+ * listener, and one more per channel subscribed through the {@link SetSource} (the prefilter's
+ * {@code redis_channel}). The client is created lazily and dropped when the breaker opens, so a recovered Redis is
+ * reached over fresh connections rather than the pool's dead ones.
  */
 final class RedisTier implements CacheTier {
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
@@ -45,9 +51,9 @@ final class RedisTier implements CacheTier {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicReference<Consumer<Invalidation>> listener = new AtomicReference<>();
     private final Thread prober;
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final SetSource sets = new Sets();
     private volatile UnifiedJedis client;
-    private volatile Subscriber subscriber;
-    private volatile Thread subscriberThread;
 
     /** Thrown instead of waiting when another thread is creating the client. Not counted as an error. */
     private static final class Unavailable extends RuntimeException {
@@ -272,9 +278,23 @@ final class RedisTier implements CacheTier {
         if (!this.listener.compareAndSet(null, listener) || isClosed()) {
             return;
         }
-        Subscriber sub = new Subscriber();
-        subscriber = sub;
-        subscriberThread = Thread.ofPlatform().daemon().name("xspct-redis-invalidations").start(sub);
+        subscribe("invalidations", s.invalidationChannel(), new SubscriptionHandler() {
+            @Override
+            public void subscribed(String channel, boolean again) {
+                if (again) {
+                    LOG.log(System.Logger.Level.INFO, "Redis invalidation channel " + channel + " subscribed "
+                            + "again; clearing in-process caches, invalidations may have been missed");
+                    deliver(Invalidation.everything());
+                }
+            }
+
+            @Override
+            public void message(String channel, String payload) {
+                InvalidationMessage.decode(payload).ifPresentOrElse(RedisTier.this::deliver,
+                        () -> LOG.log(System.Logger.Level.WARNING, "ignored a message in an unknown format on "
+                                + channel));
+            }
+        });
     }
 
     private void deliver(Invalidation inv) {
@@ -370,8 +390,7 @@ final class RedisTier implements CacheTier {
         }
         while (!awaitClosed(s.sampleInterval())) {
             probe();
-            Subscriber sub = subscriber;
-            if (sub != null) {
+            for (Subscriber sub : subscribers) {
                 sub.checkAlive();
             }
         }
@@ -439,13 +458,13 @@ final class RedisTier implements CacheTier {
             return;
         }
         closed.countDown();
-        Subscriber sub = subscriber;
-        if (sub != null) {
-            sub.stop();
-        }
+        List<Subscriber> subs = List.copyOf(subscribers);
+        subs.forEach(Subscriber::stop);
         long waitMs = s.queryTimeout().toMillis() + s.connectTimeout().toMillis() + 1000;
         join(prober, waitMs);
-        join(subscriberThread, waitMs);
+        for (Subscriber sub : subs) {
+            join(sub.thread, waitMs);
+        }
         dropClient();
     }
 
@@ -462,48 +481,181 @@ final class RedisTier implements CacheTier {
         }
     }
 
-    // ---------------------------------------------------------------- subscriber
+    // ---------------------------------------------------------------- sets (prefilter source)
+
+    @Override
+    public Optional<SetSource> setSource() {
+        return Optional.of(sets);
+    }
+
+    /** SMEMBERS and SUBSCRIBE for configuration kept in this Redis, under the same breaker as the cache. */
+    private final class Sets implements SetSource {
+        @Override
+        public Set<String> members(String key) {
+            if (!breaker.allows()) {
+                throw new IllegalStateException("Redis " + s.describe() + " is bypassed (unreachable, circuit "
+                        + "breaker open)");
+            }
+            try {
+                Set<String> members;
+                try {
+                    // off the request path (reloads run on the core's scheduler): wait for a client being created
+                    members = client(true).smembers(key);
+                } catch (JedisConnectionException e) {
+                    // a pooled connection left over from before a Redis restart fails once; a reload is rare and
+                    // worth one more round trip (a request is not: it answers from the backends instead)
+                    failed("SMEMBERS", e);
+                    if (!breaker.allows()) {
+                        throw e;
+                    }
+                    members = client(true).smembers(key);
+                }
+                breaker.success();
+                return members;
+            } catch (Unavailable e) {
+                throw new IllegalStateException("Redis " + s.describe() + ": " + e.getMessage());
+            } catch (JedisDataException e) {
+                if (String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
+                    // the server answered: a key of another type is a configuration fault, not an outage
+                    breaker.success();
+                    throw new IllegalStateException("Redis key " + key + " is not a SET");
+                }
+                failed("SMEMBERS", e);
+                throw new IllegalStateException("Redis " + s.describe() + ": " + describe(e));
+            } catch (RuntimeException e) {
+                failed("SMEMBERS", e);
+                throw new IllegalStateException("Redis " + s.describe() + ": " + describe(e));
+            }
+        }
+
+        @Override
+        public AutoCloseable subscribe(String channel, Runnable onChange) {
+            Subscriber sub = RedisTier.this.subscribe("set changes", channel, new SubscriptionHandler() {
+                @Override
+                public void subscribed(String ch, boolean again) {
+                    if (again) {
+                        LOG.log(System.Logger.Level.INFO, "Redis channel " + ch + " subscribed again; messages "
+                                + "may have been missed");
+                    }
+                    run(ch);
+                }
+
+                @Override
+                public void message(String ch, String payload) {
+                    run(ch);
+                }
+
+                private void run(String ch) {
+                    try {
+                        onChange.run();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "handling a message on Redis channel " + ch
+                                + " failed: " + e);
+                    }
+                }
+            });
+            return sub::stop;
+        }
+    }
+
+    // ---------------------------------------------------------------- subscribers
+
+    /** What a {@link Subscriber} does with its channel; called on the subscriber's thread. */
+    private interface SubscriptionHandler {
+        /**
+         * The subscription is in place.
+         *
+         * @param channel the channel
+         * @param again   true when it was lost and re-established (messages may have been missed)
+         */
+        void subscribed(String channel, boolean again);
+
+        /**
+         * A message arrived.
+         *
+         * @param channel the channel
+         * @param payload the message
+         */
+        void message(String channel, String payload);
+    }
+
+    /** Starts a subscriber thread on its own connection; stopped by {@link Subscriber#stop()} or {@link #close()}. */
+    private Subscriber subscribe(String purpose, String channel, SubscriptionHandler handler) {
+        Subscriber sub = new Subscriber(purpose, channel, handler);
+        subscribers.add(sub);
+        if (isClosed()) {
+            // close() may have missed it
+            sub.stop();
+            return sub;
+        }
+        sub.thread = Thread.ofPlatform().daemon().name("xspct-redis-subscriber-" + channel).start(sub);
+        return sub;
+    }
 
     /**
-     * Listens for invalidations on a dedicated connection and re-subscribes after it is lost. Messages published
-     * while it was not subscribed are lost, so a re-subscription clears the in-process tiers entirely.
+     * Listens on one channel over a dedicated connection and re-subscribes after it is lost; messages published
+     * while it was not subscribed are lost, which the handler learns through {@code subscribed(again = true)}.
      */
     private final class Subscriber implements Runnable {
+        private final String purpose;
+        private final String channel;
+        private final SubscriptionHandler handler;
+        private final CountDownLatch stopped = new CountDownLatch(1);
+        private volatile Thread thread;
         private volatile Jedis connection;
         private volatile JedisPubSub pubsub;
         private volatile long lastSeen = System.nanoTime();
         private volatile boolean subscribedBefore;
         private boolean lossLogged;
 
+        Subscriber(String purpose, String channel, SubscriptionHandler handler) {
+            this.purpose = purpose;
+            this.channel = channel;
+            this.handler = handler;
+        }
+
+        private boolean isStopped() {
+            return stopped.getCount() == 0 || isClosed();
+        }
+
         @Override
         public void run() {
-            while (!isClosed()) {
+            while (!isStopped()) {
                 Jedis conn = null;
                 try {
                     conn = connections.subscriberConnection(client(true));
                     lastSeen = System.nanoTime();
                     connection = conn;
-                    if (isClosed()) {
+                    if (isStopped()) {
                         break;
                     }
                     JedisPubSub ps = new Listener();
                     pubsub = ps;
-                    conn.subscribe(ps, s.invalidationChannel()); // returns when the connection ends
+                    conn.subscribe(ps, channel); // returns when the connection ends
                 } catch (RuntimeException e) {
-                    if (!isClosed() && !lossLogged) {
+                    if (!isStopped() && !lossLogged) {
                         lossLogged = true;
-                        LOG.log(System.Logger.Level.WARNING, "Redis invalidation channel "
-                                + s.invalidationChannel() + " not subscribed (" + describe(e)
-                                + "); retrying every " + seconds(s.sampleInterval()));
+                        LOG.log(System.Logger.Level.WARNING, "Redis channel " + channel + " (" + purpose
+                                + ") not subscribed (" + describe(e) + "); retrying every "
+                                + seconds(s.sampleInterval()));
                     }
                 } finally {
                     pubsub = null;
                     connection = null;
                     closeQuietly(conn);
                 }
-                if (awaitClosed(s.sampleInterval())) {
+                if (awaitStopped()) {
                     break;
                 }
+            }
+        }
+
+        private boolean awaitStopped() {
+            try {
+                return stopped.await(s.sampleInterval().toNanos(), TimeUnit.NANOSECONDS) || isClosed();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
             }
         }
 
@@ -530,7 +682,10 @@ final class RedisTier implements CacheTier {
             }
         }
 
+        /** Ends the subscription for good; idempotent, never throws. */
         void stop() {
+            stopped.countDown();
+            subscribers.remove(this);
             closeQuietly(connection);
         }
 
@@ -547,25 +702,24 @@ final class RedisTier implements CacheTier {
 
         private final class Listener extends JedisPubSub {
             @Override
-            public void onSubscribe(String channel, int subscribedChannels) {
+            public void onSubscribe(String ch, int subscribedChannels) {
                 lastSeen = System.nanoTime();
                 lossLogged = false;
-                if (subscribedBefore) {
-                    LOG.log(System.Logger.Level.INFO, "Redis invalidation channel " + channel
-                            + " subscribed again; clearing in-process caches, invalidations may have been missed");
-                    deliver(Invalidation.everything());
-                } else {
-                    LOG.log(System.Logger.Level.DEBUG, "Redis invalidation channel " + channel + " subscribed");
-                }
+                boolean again = subscribedBefore;
                 subscribedBefore = true;
+                LOG.log(System.Logger.Level.DEBUG, "Redis channel " + ch + " (" + purpose + ") subscribed");
+                if (!breaker.allows()) {
+                    // Redis answers again: close the breaker now rather than at the next health check, so that
+                    // what the handler reads next (the prefilter's SET) is not refused by a stale breaker
+                    probe();
+                }
+                handler.subscribed(ch, again);
             }
 
             @Override
-            public void onMessage(String channel, String message) {
+            public void onMessage(String ch, String message) {
                 lastSeen = System.nanoTime();
-                InvalidationMessage.decode(message).ifPresentOrElse(RedisTier.this::deliver,
-                        () -> LOG.log(System.Logger.Level.WARNING, "ignored a message in an unknown format on "
-                                + channel));
+                handler.message(ch, message);
             }
 
             @Override

@@ -19,12 +19,13 @@ import java.util.stream.Stream;
  * temporary directory removed at close.
  */
 final class LocalRedisProcess implements AutoCloseable {
-    private final Process process;
+    private final List<String> command;
     private final Path dir;
     private final int port;
+    private Process process;
 
-    private LocalRedisProcess(Process process, Path dir, int port) {
-        this.process = process;
+    private LocalRedisProcess(List<String> command, Path dir, int port) {
+        this.command = command;
         this.dir = dir;
         this.port = port;
     }
@@ -72,9 +73,21 @@ final class LocalRedisProcess implements AutoCloseable {
         if (sentinel) {
             cmd.add("--sentinel");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        LocalRedisProcess r = new LocalRedisProcess(p, dir, port);
+        LocalRedisProcess r = new LocalRedisProcess(List.copyOf(cmd), dir, port);
+        try {
+            r.launch();
+        } catch (IOException e) {
+            r.close();
+            throw e;
+        }
+        return r;
+    }
+
+    /** Starts the process and waits until it answers PING. */
+    private void launch() throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())).start();
+        LocalRedisProcess r = this;
         try {
             if (!RedisTestSupport.eventually(10_000, () -> {
                 try (var j = new redis.clients.jedis.Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1", port),
@@ -91,7 +104,23 @@ final class LocalRedisProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return r;
+    }
+
+    /** Stops the server (a Redis going away); {@link #restart()} starts it again on the same port. */
+    void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts the stopped server again with the same configuration and port (and no data: nothing is saved). */
+    void restart() throws IOException {
+        launch();
     }
 
     int port() {
@@ -100,13 +129,8 @@ final class LocalRedisProcess implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (process != null) {
+            stop();
         }
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -117,12 +117,17 @@ final class RedisTestSupport {
         return condition.getAsBoolean();
     }
 
-    /** Captures the log records of the tier's logger. */
+    /** Captures the log records of the tier's logger (or of another class's). */
     static final class CapturedLog extends Handler implements AutoCloseable {
-        private final Logger logger = Logger.getLogger(RedisTier.class.getName());
+        private final Logger logger;
         private final List<LogRecord> records = new ArrayList<>();
 
         CapturedLog() {
+            this(RedisTier.class);
+        }
+
+        CapturedLog(Class<?> loggingClass) {
+            logger = Logger.getLogger(loggingClass.getName());
             logger.addHandler(this);
             logger.setLevel(java.util.logging.Level.ALL);
         }

@@ -1,0 +1,278 @@
+package xspct.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import xspct.api.CacheContext;
+import xspct.api.CacheLookup;
+import xspct.api.CacheTier;
+import xspct.api.CacheTierProvider;
+import xspct.api.SetSource;
+import xspct.core.config.ConfigFile;
+import xspct.core.config.Settings;
+import xspct.core.plugin.PluginRegistry;
+import xspct.core.prefilter.DomainPrefilter;
+
+/**
+ * The wiring of {@code redis_key}, {@code redis_channel} and {@code redis_reload_interval} to a cache tier's
+ * {@link SetSource}, with an in-memory set source (the Redis plugin's tests use the real Redis).
+ */
+class PrefilterSetSourceTest {
+    private static final String KEY = "allowed";
+    private static final String CHANNEL = "allowed_changed";
+
+    /** Sets in memory; subscribers are called by the test. */
+    static final class MemorySets implements SetSource {
+        final Map<String, Set<String>> sets = new ConcurrentHashMap<>();
+        final Map<String, Runnable> subscribers = new ConcurrentHashMap<>();
+        final AtomicInteger reads = new AtomicInteger();
+        volatile RuntimeException failure;
+
+        @Override
+        public Set<String> members(String key) {
+            reads.incrementAndGet();
+            RuntimeException f = failure;
+            if (f != null) {
+                throw f;
+            }
+            return Set.copyOf(sets.getOrDefault(key, Set.of()));
+        }
+
+        @Override
+        public AutoCloseable subscribe(String channel, Runnable onChange) {
+            subscribers.put(channel, onChange);
+            return () -> subscribers.remove(channel, onChange);
+        }
+
+        void publish(String channel) {
+            subscribers.get(channel).run();
+        }
+    }
+
+    /** A tier that caches nothing and offers the sets. */
+    static CacheTierProvider tierWith(SetSource sets) {
+        CacheTier tier = new CacheTier() {
+            @Override
+            public CacheLookup lookup(String address) {
+                return CacheLookup.MISS;
+            }
+
+            @Override
+            public void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
+            }
+
+            @Override
+            public void storeNegative(Collection<String> addresses) {
+            }
+
+            @Override
+            public void invalidate(Collection<String> addresses) {
+            }
+
+            @Override
+            public void invalidateAll() {
+            }
+
+            @Override
+            public Optional<SetSource> setSource() {
+                return Optional.of(sets);
+            }
+        };
+        return new CacheTierProvider() {
+            @Override
+            public String name() {
+                return "sets";
+            }
+
+            @Override
+            public String configKey() {
+                return "sets_tier";
+            }
+
+            @Override
+            public int level() {
+                return 2;
+            }
+
+            @Override
+            public Optional<CacheTier> create(CacheContext context) {
+                return Optional.of(tier);
+            }
+        };
+    }
+
+    /** Captures the prefilter's log records. */
+    static final class CapturedLog extends Handler {
+        private final Logger logger = Logger.getLogger(DomainPrefilter.class.getName());
+        private final List<LogRecord> records = new ArrayList<>();
+
+        CapturedLog() {
+            logger.addHandler(this);
+        }
+
+        @Override
+        public synchronized void publish(LogRecord r) {
+            records.add(r);
+        }
+
+        synchronized boolean contains(Level level, String fragment) {
+            return records.stream().anyMatch(r -> r.getLevel().equals(level)
+                    && String.valueOf(r.getMessage()).contains(fragment));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+        }
+    }
+
+    private final MemorySets sets = new MemorySets();
+    private final CapturedLog log = new CapturedLog();
+    private XspctService service;
+
+    @AfterEach
+    void tearDown() {
+        if (service != null) {
+            service.close();
+        }
+        log.close();
+    }
+
+    private DomainPrefilter start(String domainsSection, boolean withTier) {
+        String yaml = "xspct_db_prefilter: {enabled: true}\n"
+                + "xspct_db_prefilter_domains: " + domainsSection + "\n";
+        PluginRegistry plugins = new PluginRegistry(List.of(), Map.of(),
+                withTier ? List.of(tierWith(sets)) : List.of(), Map.of());
+        service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)), plugins);
+        return service.prefilter();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 5 s: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void theInitialSetIncludesTheRedisSetAndTheChannelIsSubscribed() {
+        sets.sets.put(KEY, Set.of("Redis.Test", " spaced.test ", "", "  "));
+        DomainPrefilter p = start("{enabled: true, inline: [inline.test], redis_key: " + KEY
+                + ", redis_channel: " + CHANNEL + "}", true);
+        assertEquals("ACTIVE", p.state());
+        assertEquals(3, p.domainCount(), "inline, redis.test, spaced.test; empty members dropped");
+        assertTrue(p.pass("a@redis.test"), "members are lower-cased");
+        assertTrue(p.pass("a@spaced.test"));
+        assertTrue(p.pass("a@inline.test"));
+        assertFalse(p.pass("a@other.test"));
+        assertTrue(sets.subscribers.containsKey(CHANNEL));
+    }
+
+    @Test
+    void aMessageReloadsFromEverySource(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("domains.txt"), "file.test\n");
+        sets.sets.put(KEY, Set.of("redis.test"));
+        DomainPrefilter p = start("{enabled: true, inline: [inline.test], file: '" + file + "', redis_key: " + KEY
+                + ", redis_channel: " + CHANNEL + ", redis_reload_interval: 0}", true);
+        assertFalse(p.pass("a@new.test"));
+        sets.sets.put(KEY, Set.of("redis.test", "new.test"));
+        sets.publish(CHANNEL);
+        await("new.test admitted", () -> p.pass("a@new.test"));
+        assertTrue(p.pass("a@inline.test"), "W5: inline domains kept");
+        assertTrue(p.pass("a@file.test"), "W5: file domains kept");
+        assertTrue(p.pass("a@redis.test"));
+        assertEquals(4, p.domainCount());
+    }
+
+    @Test
+    void theIntervalReloadsWithoutAMessage() throws Exception {
+        sets.sets.put(KEY, Set.of("redis.test"));
+        DomainPrefilter p = start("{enabled: true, redis_key: " + KEY + ", redis_reload_interval: 0.05}", true);
+        assertTrue(sets.subscribers.isEmpty(), "no channel configured");
+        sets.sets.put(KEY, Set.of("redis.test", "later.test"));
+        await("later.test admitted by the interval reload", () -> p.pass("a@later.test"));
+    }
+
+    @Test
+    void aFailingSetAddsNothingAndMinDomainsKeepsTheLastGoodSet() throws Exception {
+        sets.sets.put(KEY, Set.of("a.test", "b.test"));
+        DomainPrefilter p = start("{enabled: true, inline: [inline.test], min_domains: 2, redis_key: " + KEY
+                + ", redis_channel: " + CHANNEL + ", redis_reload_interval: 0}", true);
+        assertEquals(3, p.domainCount());
+        sets.failure = new IllegalStateException("Redis redis://127.0.0.1:6379/0 is bypassed");
+        int before = sets.reads.get();
+        sets.publish(CHANNEL);
+        await("a failed reload is reported", () -> log.contains(Level.SEVERE, "rejected"));
+        assertTrue(sets.reads.get() > before);
+        assertTrue(log.contains(Level.WARNING, "Redis SET " + KEY + " failed (Redis redis://127.0.0.1:6379/0 is "
+                + "bypassed): it adds no domains"), "a WARNING names the source and the error");
+        assertTrue(p.pass("x@a.test"), "the last good set is kept");
+        assertEquals(3, p.domainCount());
+    }
+
+    @Test
+    void withMinDomainsZeroAFailingSetShrinksTheSetToTheOtherSources() throws Exception {
+        sets.sets.put(KEY, Set.of("a.test"));
+        DomainPrefilter p = start("{enabled: true, inline: [inline.test], redis_key: " + KEY
+                + ", redis_channel: " + CHANNEL + ", redis_reload_interval: 0}", true);
+        assertTrue(p.pass("x@a.test"));
+        sets.failure = new IllegalStateException("connection refused");
+        sets.publish(CHANNEL);
+        await("a.test dropped", () -> !p.pass("x@a.test"));
+        assertTrue(p.pass("x@inline.test"));
+        assertTrue(log.contains(Level.WARNING, "with min_domains 0 the set holds only the other sources' domains"));
+    }
+
+    @Test
+    void redisKeyWithoutARedisTierWarnsAndUsesTheOtherSources() {
+        DomainPrefilter p = start("{enabled: true, inline: [inline.test], redis_key: " + KEY + "}", false);
+        assertTrue(log.contains(Level.WARNING, "redis_key is set, but the Redis cache is not enabled "
+                + "(xspct_db_redis_cache.enabled) or its plugin is not installed"));
+        assertEquals("ACTIVE", p.state());
+        assertTrue(p.pass("a@inline.test"));
+        assertFalse(p.pass("a@other.test"));
+    }
+
+    @Test
+    void nothingIsReadWhenTheDomainFilterIsOff() {
+        start("{enabled: false, redis_key: " + KEY + ", redis_channel: " + CHANNEL + "}", true);
+        assertEquals(0, sets.reads.get());
+        assertTrue(sets.subscribers.isEmpty());
+    }
+
+    @Test
+    void closingTheServiceEndsTheSubscription() {
+        start("{enabled: true, redis_key: " + KEY + ", redis_channel: " + CHANNEL + "}", true);
+        assertTrue(sets.subscribers.containsKey(CHANNEL));
+        service.close();
+        service = null;
+        assertTrue(sets.subscribers.isEmpty());
+    }
+}
