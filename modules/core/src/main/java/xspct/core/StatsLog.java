@@ -111,7 +111,12 @@ public final class StatsLog {
      */
     static StatsLog of(XspctService service, PrefilterSettings prefilter, CacheTiers caches) {
         return new StatsLog(service.queries(), service.settings().root(), service.counters(), service.timings(),
-                caches, prefilter, service.prefilter(), line -> LOG.log(System.Logger.Level.INFO, line));
+                caches, prefilter, service.prefilter(), StatsLog::stats);
+    }
+
+    /** Logs one line; named so, as the log line shows the function that wrote it. */
+    private static void stats(String line) {
+        LOG.log(System.Logger.Level.INFO, line);
     }
 
     private static boolean isPooled(QuerySettings q) {

@@ -84,6 +84,15 @@ final class ServerMetrics implements AutoCloseable {
         this.micrometer = registry.unwrap(io.micrometer.core.instrument.MeterRegistry.class);
         // Helidon tags every meter with scope="application"; the original's metrics have no such label
         micrometer.config().meterFilter(MeterFilter.ignoreTags("scope"));
+        // names promtool's lint rejects: process_cpu_seconds_total already has the CPU time, and a count that is
+        // not a histogram's or summary's must not end in _count
+        micrometer.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+        micrometer.config().meterFilter(new MeterFilter() {
+            @Override
+            public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
         this.formatter = formatter(config, registry);
     }
 
