@@ -97,16 +97,17 @@ final class RequestObserver implements Filter {
     }
 
     /**
-     * Opens the tag of a request whose Rspamd id is known only from its body ({@code uid}).
+     * Tags the rest of the current request with an Rspamd id known only from its body ({@code uid}). The tag lasts
+     * until the request's scope, opened by {@link #filter}, ends.
      *
      * @param id the id
-     * @return the scope to close when the request is answered
      */
-    static LogContext.Scope withRspamdId(String id) {
+    @SuppressWarnings("resource") // closed with the request's scope, which restores the tag before it
+    static void tagRspamdId(String id) {
         String tag = LogContext.current();
         int at = tag.indexOf(" rspamd=");
         String session = at < 0 ? tag : tag.substring(0, at);
-        return LogContext.open(session + " rspamd=" + sanitize(id));
+        LogContext.open(session + " rspamd=" + sanitize(id));
     }
 
     private static String sessionId() {

@@ -8,7 +8,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import xspct.core.LogContext;
 import xspct.core.XspctService;
 import xspct.core.codec.MalformedBodyException;
 import xspct.core.endpoint.Endpoints;
@@ -57,11 +56,10 @@ final class RspamdService implements HttpService {
             return;
         }
         String id = request.uid().isEmpty() ? headerId(req) : request.uid();
-        try (LogContext.Scope tag = id.isEmpty() ? LogContext.open(LogContext.current())
-                : RequestObserver.withRspamdId(id)) {
-            QueryService.send(res, endpoints.rspamdSettings(request, QueryService.format(req, endpoints.codecs()),
-                    id));
+        if (!id.isEmpty()) {
+            RequestObserver.tagRspamdId(id);
         }
+        QueryService.send(res, endpoints.rspamdSettings(request, QueryService.format(req, endpoints.codecs()), id));
     }
 
     private String headerId(ServerRequest req) {

@@ -32,7 +32,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import xspct.api.Backend;
 import xspct.core.XspctService;
 import xspct.core.endpoint.RequestSlots;
@@ -62,7 +64,15 @@ final class ServerMetrics implements AutoCloseable {
     static final String UNMATCHED = "<unmatched>";
 
     private final MeterRegistry registry;
+    /** Micrometer's registry behind Helidon's (a composite); meters made through Helidon land here. */
     private final io.micrometer.core.instrument.MeterRegistry micrometer;
+    /**
+     * The Prometheus registry inside the composite, for the meters registered with Micrometer's own API (JVM
+     * binders, fractional function counters). Registering those on the composite would call back into Helidon's
+     * registry under Micrometer's lock, while Helidon's getOrCreate takes the locks in the other order: a deadlock
+     * as soon as a GC notification registers a meter during a request.
+     */
+    private final io.micrometer.core.instrument.MeterRegistry prometheus;
     private final MeterRegistryFormatter formatter;
     private final XspctService service;
     private final long cacheTtlNanos;
@@ -84,10 +94,12 @@ final class ServerMetrics implements AutoCloseable {
         this.micrometer = registry.unwrap(io.micrometer.core.instrument.MeterRegistry.class);
         // Helidon tags every meter with scope="application"; the original's metrics have no such label
         micrometer.config().meterFilter(MeterFilter.ignoreTags("scope"));
+        this.prometheus = micrometer instanceof CompositeMeterRegistry c ? c.getRegistries().stream()
+                .filter(r -> r instanceof PrometheusMeterRegistry).findFirst().orElse(micrometer) : micrometer;
         // names promtool's lint rejects: process_cpu_seconds_total already has the CPU time, and a count that is
         // not a histogram's or summary's must not end in _count
-        micrometer.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
-        micrometer.config().meterFilter(new MeterFilter() {
+        prometheus.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
+        prometheus.config().meterFilter(new MeterFilter() {
             @Override
             public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
                 return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
@@ -203,7 +215,7 @@ final class ServerMetrics implements AutoCloseable {
             FunctionCounter.builder("xspct_db_query_duration_seconds", timings, tm -> tm.totals(q).nanos() / 1e9)
                     .tag("query", q)
                     .description("Accumulated time of a query's calls")
-                    .register(micrometer);
+                    .register(prometheus);
             return registry.getOrCreate(Timer.builder("xspct_db_query_latency_seconds")
                     .tags(List.of(Tag.create("query", q)))
                     .description("Latency of a query's backend calls")
@@ -261,9 +273,9 @@ final class ServerMetrics implements AutoCloseable {
         closeables.add(gc);
         for (MeterBinder b : List.of(new JvmMemoryMetrics(), gc, new JvmThreadMetrics(), new ClassLoaderMetrics(),
                 new JvmInfoMetrics(), new UptimeMetrics(), new ProcessorMetrics())) {
-            b.bindTo(micrometer);
+            b.bindTo(prometheus);
         }
-        ProcessMeters.register(micrometer);
+        ProcessMeters.register(prometheus);
     }
 
     private static String describe(Counters.Name n) {
@@ -447,10 +459,12 @@ final class ServerMetrics implements AutoCloseable {
         }
         // the Prometheus registry behind Helidon's can outlive this one (several servers in one JVM, as in
         // tests): remove every meter, or the next server would find these, bound to this service's counters
-        for (io.micrometer.core.instrument.Meter m : List.copyOf(micrometer.getMeters())) {
-            micrometer.remove(m);
+        for (io.micrometer.core.instrument.MeterRegistry r : List.of(micrometer, prometheus)) {
+            for (io.micrometer.core.instrument.Meter m : List.copyOf(r.getMeters())) {
+                r.remove(m);
+            }
+            r.clear();
         }
-        micrometer.clear();
         registry.close();
     }
 }

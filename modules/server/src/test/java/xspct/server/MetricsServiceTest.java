@@ -3,6 +3,7 @@ package xspct.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +147,25 @@ class MetricsServiceTest {
                 + "xspct_db_metrics_auth:\n  enabled: true\n  api_key: false\n  basic_auth_users: {prom: pw}\n");
         assertEquals(401, send("GET", "/metrics", Map.of("X-Api-Key", KEY)).status());
         assertEquals(200, send("GET", "/metrics", Map.of("Authorization", basic("prom:pw"))).status());
+    }
+
+    @Test
+    void meterRegistrationDuringGarbageCollectionDoesNotDeadlock() {
+        start("xspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n");
+        // GC notifications register Micrometer meters while requests register Helidon meters (lock order)
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Thread gc = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 30; i++) {
+                    System.gc();
+                }
+            });
+            for (int i = 0; i < 40; i++) {
+                send("GET", "/v1/query/a" + i + "@example.org", Map.of("X-Api-Key", i % 2 == 0 ? KEY : "x"));
+                send(i % 3 == 0 ? "HEAD" : "GET", "/ping" + (i % 4 == 0 ? "/" : ""), Map.of());
+                send("GET", "/metrics", Map.of());
+            }
+            gc.join();
+        });
     }
 
     private static String basic(String userPassword) {

@@ -48,7 +48,13 @@ public final class QueryTimings {
         listeners.add(listener);
     }
 
-    void record(String query, long nanos) {
+    /**
+     * Records one call of a query (the dispatcher does, after every backend call).
+     *
+     * @param query the query name
+     * @param nanos how long the call took
+     */
+    public void record(String query, long nanos) {
         Timing t = timings.computeIfAbsent(query, k -> new Timing());
         t.count.increment();
         t.nanos.add(nanos);
