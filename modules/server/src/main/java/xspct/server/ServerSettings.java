@@ -19,8 +19,8 @@ import xspct.core.config.YamlNode;
  * @param metricsCacheTtl {@code xspct_db_metrics_cache_ttl} in seconds; 0 renders every scrape
  * @param metricsAuth     {@code xspct_db_metrics_auth}
  * @param tls             {@code xspct_db_tls}; empty when TLS is off
- * @param readTimeout     {@code xspct_db_read_timeout} in seconds: how long the server waits for the next bytes
- *                        of a client, within a request and between keep-alive requests
+ * @param readTimeout     {@code xspct_db_read_timeout} in seconds: how long a connection may wait for the
+ *                        request line of its next request (new, idle keep-alive and slow connections)
  * @param apiHeader       {@code xspct_db_api_header} (masked in DEBUG request lines)
  * @param rspamdHeader    {@code xspct_db_rspamd_header} (its value tags the log lines of a request)
  */

@@ -63,7 +63,10 @@ public final class XspctServer {
         Settings s = service.settings();
         Consumer<HttpRouting.Builder> routing = Routes.of(service, server, metrics);
         Tls tls = server.tls().map(ServerTls::load).orElse(null);
+        // Helidon's idle sweeper closes connections waiting for a request line longer than this (idle keep-alive
+        // connections and slow clients alike); socket read timeouts do not apply to its NIO channels
         Duration readTimeout = Duration.ofMillis((long) (server.readTimeout() * 1000));
+        Duration sweep = Duration.ofMillis(Math.max(100, Math.min(readTimeout.toMillis() / 2, 5000)));
         WebServerConfig.Builder b = WebServer.builder()
                 .shutdownHook(false)
                 .host(s.listenAddresses().get(0))
@@ -71,8 +74,8 @@ public final class XspctServer {
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
-                .connectionOptions(o -> o.readTimeout(readTimeout))
                 .idleConnectionTimeout(readTimeout)
+                .idleConnectionPeriod(sweep)
                 .addProtocol(http1())
                 .routing(routing);
         if (tls != null) {
@@ -86,8 +89,8 @@ public final class XspctServer {
             b.putSocket(name, l -> {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
                         .maxPayloadSize(s.clientMaxSize()).addProtocol(http1())
-                        .connectionOptions(o -> o.readTimeout(readTimeout))
-                        .idleConnectionTimeout(readTimeout);
+                        .idleConnectionTimeout(readTimeout)
+                        .idleConnectionPeriod(sweep);
                 if (tls != null) {
                     l.tls(tls);
                 }
