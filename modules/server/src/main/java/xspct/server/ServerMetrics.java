@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.metrics.api.Counter;
@@ -81,6 +82,7 @@ final class ServerMetrics implements AutoCloseable {
     private final Map<String, Timer> queryLatency = new ConcurrentHashMap<>();
     private final Map<String, Boolean> poolGauges = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<Object> pinned = new ArrayList<>();
     private volatile double lagSeconds;
     private ScheduledFuture<?> lagProbe;
     private String rendered;
@@ -184,20 +186,11 @@ final class ServerMetrics implements AutoCloseable {
         refreshPoolGauges();
     }
 
-    private void slotGauge(String kind, String name, java.util.function.IntSupplier value) {
-        registry.getOrCreate(Gauge.builder(name, value, IntSupplierValue.INSTANCE)
+    private void slotGauge(String kind, String name, IntSupplier value) {
+        pinned.add(value); // Micrometer holds a gauge's state object weakly: keep the supplier alive
+        registry.getOrCreate(Gauge.builder(name, value, IntSupplier::getAsInt)
                 .tags(List.of(Tag.create("kind", kind)))
                 .description("Request slots (SPEC 10): in use, and configured"));
-    }
-
-    /** Reads an {@link java.util.function.IntSupplier} as a gauge value. */
-    private enum IntSupplierValue implements java.util.function.ToDoubleFunction<java.util.function.IntSupplier> {
-        INSTANCE;
-
-        @Override
-        public double applyAsDouble(java.util.function.IntSupplier s) {
-            return s.getAsInt();
-        }
     }
 
     private Timer queryMeters(String query) {

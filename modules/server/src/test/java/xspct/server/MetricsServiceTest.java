@@ -150,7 +150,7 @@ class MetricsServiceTest {
     }
 
     @Test
-    void meterRegistrationDuringGarbageCollectionDoesNotDeadlock() {
+    void meterRegistrationDuringGarbageCollectionDoesNotDeadlock() throws IOException {
         start("xspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n");
         // GC notifications register Micrometer meters while requests register Helidon meters (lock order)
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
@@ -166,6 +166,11 @@ class MetricsServiceTest {
             }
             gc.join();
         });
+        // gauges survive garbage collection (Micrometer holds their state weakly)
+        String t = send("GET", "/metrics", Map.of()).body();
+        assertEquals(30.0, value(t, "xspct_db_slots_limit{kind=\"foreground\",}"));
+        assertEquals(0.0, value(t, "xspct_db_slots_in_use{kind=\"foreground\",}"));
+        assertEquals(0.0, value(t, "http_requests_in_flight"));
     }
 
     private static String basic(String userPassword) {
