@@ -63,6 +63,16 @@ public interface CacheTier extends AutoCloseable {
     default void onRemoteInvalidation(Consumer<Invalidation> listener) {
     }
 
+    /**
+     * Gauges describing the tier's resources, e.g. {@code active} and {@code idle} connections of a shared tier's
+     * pool. Read by the metrics endpoint and the stats lines; must be cheap and must not block.
+     *
+     * @return gauge name to value; empty by default
+     */
+    default Map<String, Number> gauges() {
+        return Map.of();
+    }
+
     /** Releases connections and threads. */
     @Override
     default void close() {

@@ -235,7 +235,10 @@ public final class StatsLog {
         });
     }
 
-    /** {@code ldap_pools={'name': size}} and {@code mysql_pools={'name': {'size': n, 'free': n}}}, as Python prints. */
+    /**
+     * {@code redis_connections=n} (when the shared tier reports its pool), {@code ldap_pools={'name': size}} and
+     * {@code mysql_pools={'name': {'size': n, 'free': n}}}, as Python prints them.
+     */
     private String poolLine() {
         Map<String, String> ldap = new LinkedHashMap<>();
         Map<String, String> mysql = new LinkedHashMap<>();
@@ -249,6 +252,12 @@ public final class StatsLog {
             }
         }
         StringBuilder sb = new StringBuilder();
+        for (CacheTiers.Tier t : caches.tiers()) {
+            Map<String, Number> g = t.tier().gauges();
+            if (t.level() == 2 && !g.isEmpty()) {
+                sb.append(" redis_connections=").append(size(g));
+            }
+        }
         if (!ldap.isEmpty()) {
             sb.append(" ldap_pools=").append(dict(ldap));
         }

@@ -244,6 +244,31 @@ final class ServerMetrics implements AutoCloseable {
         }
     }
 
+    /** Gauges of the cache tiers ({@code CacheTier#gauges()}), {@code xspct_db_cache_tier{tier,state}}. */
+    private void refreshTierGauges() {
+        for (CacheTiers.Tier t : service.caches().tiers()) {
+            Map<String, Number> g;
+            try {
+                g = t.tier().gauges();
+            } catch (RuntimeException e) {
+                continue;
+            }
+            for (String state : g.keySet()) {
+                if (poolGauges.putIfAbsent("tier\u0000" + t.name() + '\u0000' + state, Boolean.TRUE) == null) {
+                    registry.getOrCreate(Gauge.builder("xspct_db_cache_tier", t.tier(), tier -> {
+                        try {
+                            Number n = tier.gauges().get(state);
+                            return n == null ? Double.NaN : n.doubleValue();
+                        } catch (RuntimeException e) {
+                            return Double.NaN;
+                        }
+                    }).tags(List.of(Tag.create("tier", t.name()), Tag.create("state", state)))
+                            .description("Resources of a cache tier, e.g. the Redis connection pool"));
+                }
+            }
+        }
+    }
+
     private static double gauge(Backend b, String state) {
         try {
             Number n = b.gauges().get(state);
@@ -433,6 +458,7 @@ final class ServerMetrics implements AutoCloseable {
             return rendered;
         }
         refreshPoolGauges();
+        refreshTierGauges();
         rendered = formatter.format().map(Object::toString).orElse("");
         renderedAt = now;
         return rendered;
