@@ -274,7 +274,10 @@ public final class Assemble {
         String key = firstGroup(config, "(?m)^xspct_db_api_key:\\s*(\\S+)\\s*$", "changeme");
         String header = firstGroup(config, "(?m)^xspct_db_api_header:\\s*(\\S+)\\s*$", "X-Api-Key");
         Path trainingConfig = output.resolveSibling("aot-training.yml");
-        Files.writeString(trainingConfig, port.replaceFirst("xspct_db_listen_port: 0"));
+        // metrics on, so that the training also proves the image renders the Prometheus text (a module lost in
+        // the link would silently empty it) and the AOT cache covers the metrics code
+        Files.writeString(trainingConfig, port.replaceFirst("xspct_db_listen_port: 0").replaceAll(
+                "(?m)^xspct_db_metrics_enabled:.*$", "") + "\nxspct_db_metrics_enabled: true\n");
         Path log = output.resolveSibling("aot-training.log");
 
         ProcessBuilder pb = new ProcessBuilder(output.resolve("bin/xspct-db").toString(), trainingConfig.toString());
@@ -342,6 +345,8 @@ public final class Assemble {
     private static void exercise(int port, String header, String key, String address) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String base = "http://127.0.0.1:" + port;
+        expect(http, HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), 200,
+                "\nxspct_db_requests_total 0.0\n");
         expect(http, HttpRequest.newBuilder(URI.create(base + "/ping")).build(), 200, "Pong");
         expect(http, HttpRequest.newBuilder(URI.create(base + "/")).build(), 200, "Hello");
         expect(http, HttpRequest.newBuilder(URI.create(base + "/v1/query/x@example.org")).build(), 401,

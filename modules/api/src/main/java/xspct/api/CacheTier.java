@@ -75,6 +75,17 @@ public interface CacheTier extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Gauges describing the tier's resources, e.g. {@code active} and {@code idle} connections of a shared tier's
+     * pool. Read by the metrics endpoint and the stats lines; must be cheap and must not block.
+     *
+     * @return gauge name to value; empty by default
+     * @since API 1.2
+     */
+    default Map<String, Number> gauges() {
+        return Map.of();
+    }
+
     /** Releases connections and threads. */
     @Override
     default void close() {

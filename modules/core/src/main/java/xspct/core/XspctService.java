@@ -110,7 +110,7 @@ public final class XspctService implements AutoCloseable {
                 var section = settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
                         : root.get(p.configKey());
                 Optional<CacheTier> tier = p.create(new CacheContext(section, root));
-                tier.ifPresent(t -> tiers.add(new CacheTiers.Tier(p.level(), t)));
+                tier.ifPresent(t -> tiers.add(new CacheTiers.Tier(p.level(), t, p.name())));
                 LOG.log(System.Logger.Level.INFO, "cache tier " + p.name() + " (L" + p.level() + ") "
                         + (tier.isPresent() ? "enabled" : "disabled"));
             }
@@ -119,6 +119,7 @@ public final class XspctService implements AutoCloseable {
             RspamdPolicy rspamdPolicy = RspamdPolicy.read(root);
             ResponseCache.Settings responseCache = ResponseCache.Settings.read(
                     settings.section(Settings.RESPONSE_CACHE));
+            StatsLog.Settings stats = StatsLog.Settings.read(root);
             problems.throwIfAny("");
             CacheTiers caches = new CacheTiers(tiers);
             Counters counters = new Counters();
@@ -145,6 +146,9 @@ public final class XspctService implements AutoCloseable {
             XspctService service = new XspctService(settings, List.copyOf(queries), caches, counters, timings,
                     pipeline, endpoints, prefilter, scheduler);
             service.listenForRemoteInvalidations();
+            if (stats.enabled()) {
+                StatsLog.of(service, prefilterSettings, caches).start(scheduler, stats);
+            }
             service.addInvalidationListener(inv -> {
                 if (inv.all()) {
                     responses.invalidateAll();
@@ -183,6 +187,11 @@ public final class XspctService implements AutoCloseable {
     /** {@return the counters} */
     public Counters counters() {
         return counters;
+    }
+
+    /** {@return the object cache tiers} */
+    public CacheTiers caches() {
+        return caches;
     }
 
     /** {@return per-query timings} */

@@ -26,7 +26,17 @@ final class ApiKeyAuth {
 
     /** {@return true when the request may proceed (valid key, or permissive mode)} */
     boolean allows(ServerRequest req) {
-        return !verifyFail || valid(req.headers().first(header).orElse(""));
+        return !verifyFail || valid(presented(req));
+    }
+
+    /** {@return the value of the API-key header; empty when absent} */
+    String presented(ServerRequest req) {
+        return req.headers().first(header).orElse("");
+    }
+
+    /** {@return the configured API-key header} */
+    HeaderName header() {
+        return header;
     }
 
     boolean valid(String presented) {

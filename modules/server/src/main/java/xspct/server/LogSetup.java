@@ -9,8 +9,12 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import java.util.logging.StreamHandler;
 
+import xspct.core.LogContext;
+
 /**
- * Log lines as the original writes them, on standard output: {@code <prefix> <LEVEL> <function> <message>}.
+ * Log lines as the original writes them, on standard output: {@code <prefix> <LEVEL> <function> <message>}; a line
+ * written while answering a request starts its message with the request's tag, e.g.
+ * {@code Xspct_DB DEBUG filter [3f9a1c07 rspamd=4E2A1B] answered 200 in 1.2 ms}.
  * {@code xspct_db_log_level} uses Python's numeric levels (10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL).
  */
 final class LogSetup {
@@ -87,7 +91,13 @@ final class LogSetup {
         public String format(LogRecord r) {
             String source = r.getSourceMethodName() != null ? r.getSourceMethodName() : r.getLoggerName();
             StringBuilder sb = new StringBuilder(128).append(prefix).append(' ').append(pythonName(r.getLevel()))
-                    .append(' ').append(source).append(' ').append(formatMessage(r));
+                    .append(' ').append(source).append(' ');
+            // the request's tag (session id, Rspamd id): formatted on the logging thread, which carries it
+            String tag = LogContext.current();
+            if (!tag.isEmpty()) {
+                sb.append('[').append(tag).append("] ");
+            }
+            sb.append(formatMessage(r));
             if (r.getThrown() != null && r.getLevel().intValue() <= Level.FINE.intValue()) {
                 sb.append(" (").append(r.getThrown()).append(')');
             }

@@ -87,12 +87,13 @@ public final class Main {
     public static XspctServer start(Path config, Path pluginsDir) {
         Settings settings = ConfigFile.load(config);
         LogSetup.install(settings.logLevel(), settings.logPrefix());
+        ServerSettings server = ServerSettings.read(settings); // before any plugin opens a pool
         PluginRegistry plugins = new PluginLoader(Main.class.getModule().getLayer() == null
                 ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of(BodyCodecProvider.class))
                 .load(pluginsDir);
         XspctService service = XspctService.create(settings, plugins);
         try {
-            return XspctServer.start(service);
+            return XspctServer.start(service, server);
         } catch (RuntimeException e) {
             service.close();
             throw e;

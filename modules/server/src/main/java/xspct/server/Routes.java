@@ -12,13 +12,29 @@ final class Routes {
     private Routes() {
     }
 
-    static Consumer<HttpRouting.Builder> of(XspctService service) {
+    /**
+     * The routing of every listener.
+     *
+     * @param service  the service
+     * @param settings the front-end settings
+     * @param metrics  the metrics, or null when {@code xspct_db_metrics_enabled} is false ({@code /metrics} is 404)
+     * @return the routing
+     */
+    static Consumer<HttpRouting.Builder> of(XspctService service, ServerSettings settings, ServerMetrics metrics) {
         ApiKeyAuth auth = new ApiKeyAuth(service.settings());
         HealthService health = new HealthService();
         QueryService query = new QueryService(service, auth);
         RspamdService rspamd = new RspamdService(service, auth);
+        RequestObserver observer = new RequestObserver(metrics, settings);
+        MetricsService metricsService = metrics == null ? null
+                : new MetricsService(metrics, new MetricsAuth(settings.metricsAuth(), auth));
         return r -> {
+            r.addFilter(observer);
             r.register(health, query, rspamd);
+            if (metricsService != null) {
+                r.register(metricsService);
+                MethodNotAllowed.register(r, "GET, HEAD", MetricsService.PATHS);
+            }
             r.register(new CacheService(service, auth));
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);

@@ -56,6 +56,9 @@ final class RspamdService implements HttpService {
             return;
         }
         String id = request.uid().isEmpty() ? headerId(req) : request.uid();
+        if (!id.isEmpty()) {
+            RequestObserver.tagRspamdId(id);
+        }
         QueryService.send(res, endpoints.rspamdSettings(request, QueryService.format(req, endpoints.codecs()), id));
     }
 

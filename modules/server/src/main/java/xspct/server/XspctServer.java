@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
@@ -21,18 +22,51 @@ public final class XspctServer {
 
     private final WebServer server;
     private final XspctService service;
+    private final ServerMetrics metrics;
     private final List<String> sockets;
     private volatile boolean stopped;
 
-    private XspctServer(WebServer server, XspctService service, List<String> sockets) {
+    private XspctServer(WebServer server, XspctService service, ServerMetrics metrics, List<String> sockets) {
         this.server = server;
         this.service = service;
+        this.metrics = metrics;
         this.sockets = sockets;
     }
 
+    /**
+     * Starts the server with the front-end keys of the service's configuration.
+     *
+     * @param service the service
+     * @return the running server
+     * @throws xspct.core.config.ConfigException for bad front-end keys (TLS files, metrics authentication)
+     * @throws ServerStartException              when no listener can be opened
+     */
     static XspctServer start(XspctService service) {
+        return start(service, ServerSettings.read(service.settings()));
+    }
+
+    static XspctServer start(XspctService service, ServerSettings server) {
         Settings s = service.settings();
-        Consumer<HttpRouting.Builder> routing = Routes.of(service);
+        ServerMetrics metrics = server.metricsEnabled()
+                ? ServerMetrics.create(service, server.metricsCacheTtl()) : null;
+        try {
+            return start(service, server, metrics);
+        } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
+            throw e;
+        }
+    }
+
+    private static XspctServer start(XspctService service, ServerSettings server, ServerMetrics metrics) {
+        Settings s = service.settings();
+        Consumer<HttpRouting.Builder> routing = Routes.of(service, server, metrics);
+        Tls tls = server.tls().map(ServerTls::load).orElse(null);
+        // Helidon's idle sweeper closes connections waiting for a request line longer than this (idle keep-alive
+        // connections and slow clients alike); socket read timeouts do not apply to its NIO channels
+        Duration readTimeout = Duration.ofMillis((long) (server.readTimeout() * 1000));
+        Duration sweep = Duration.ofMillis(Math.max(100, Math.min(readTimeout.toMillis() / 2, 5000)));
         WebServerConfig.Builder b = WebServer.builder()
                 .shutdownHook(false)
                 .host(s.listenAddresses().get(0))
@@ -40,15 +74,27 @@ public final class XspctServer {
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
+                .idleConnectionTimeout(readTimeout)
+                .idleConnectionPeriod(sweep)
                 .addProtocol(http1())
                 .routing(routing);
+        if (tls != null) {
+            b.tls(tls);
+        }
         List<String> sockets = new ArrayList<>();
         sockets.add(WebServer.DEFAULT_SOCKET_NAME);
         for (int i = 1; i < s.listenAddresses().size(); i++) {
             String name = "listen-" + i;
             String host = s.listenAddresses().get(i);
-            b.putSocket(name, l -> l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
-                    .maxPayloadSize(s.clientMaxSize()).addProtocol(http1()));
+            b.putSocket(name, l -> {
+                l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
+                        .maxPayloadSize(s.clientMaxSize()).addProtocol(http1())
+                        .idleConnectionTimeout(readTimeout)
+                        .idleConnectionPeriod(sweep);
+                if (tls != null) {
+                    l.tls(tls);
+                }
+            });
             b.routing(name, routing);
             sockets.add(name);
         }
@@ -60,28 +106,36 @@ public final class XspctServer {
             LOG.log(System.Logger.Level.WARNING, "xspct_db_api_key_verify_fail is false: requests without a "
                     + "valid API key are answered (permissive mode)");
         }
-        WebServer server;
+        WebServer webServer;
         try {
-            server = b.build().start();
+            webServer = b.build().start();
         } catch (UncheckedIOException | IllegalStateException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new ServerStartException("cannot listen on " + s.listenAddresses() + " port " + s.listenPort()
                     + " (xspct_db_listen_address / xspct_db_listen_port): " + cause.getMessage());
         }
-        XspctServer xs = new XspctServer(server, service, List.copyOf(sockets));
+        XspctServer xs = new XspctServer(webServer, service, metrics, List.copyOf(sockets));
+        server.tls().ifPresent(t -> LOG.log(System.Logger.Level.WARNING, "TLS on every listener, certificate "
+                + t.cert() + (t.clientCa().isPresent() ? ", client certificates " + t.clientAuth().name()
+                .toLowerCase(java.util.Locale.ROOT) + " (CAs from " + t.clientCa().get() + ")" : "")));
+        server.tls().ifPresent(t -> ServerTls.watch(t, service.scheduler(), newTls -> {
+            for (String socket : xs.sockets) {
+                webServer.reloadTls(socket, newTls);
+            }
+        }));
         for (int i = 0; i < sockets.size(); i++) {
             LOG.log(System.Logger.Level.WARNING, "xspct-db listening on " + hostPort(s.listenAddresses().get(i),
-                    server.port(sockets.get(i))));
+                    webServer.port(sockets.get(i))));
         }
         return xs;
     }
 
     /**
-     * HTTP/1.1 settings: request lines up to 8190 bytes, as the original's server accepts. Paths stay validated:
-     * a malformed percent escape is answered 400 before routing.
+     * HTTP/1.1 settings: request lines up to 8190 bytes, as the original's server accepts, and headers up to
+     * 16 KiB. Paths stay validated: a malformed percent escape is answered 400 before routing.
      */
     private static Http1Config http1() {
-        return Http1Config.builder().maxPrologueLength(8190).build();
+        return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE).build();
     }
 
     private static String hostPort(String host, int port) {
@@ -106,6 +160,9 @@ public final class XspctServer {
         stopped = true;
         LOG.log(System.Logger.Level.WARNING, "xspct-db stopping");
         server.stop();
+        if (metrics != null) {
+            metrics.close();
+        }
         service.close();
         LOG.log(System.Logger.Level.WARNING, "xspct-db stopped");
     }

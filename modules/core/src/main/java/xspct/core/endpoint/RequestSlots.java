@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import xspct.core.LogContext;
 import xspct.core.pipeline.Counters;
 import xspct.core.pipeline.Counters.Name;
 
@@ -123,7 +124,7 @@ public final class RequestSlots implements AutoCloseable {
         Thread worker;
         try {
             active.incrementAndGet();
-            worker = Thread.ofVirtual().name("xspct-task").unstarted(() -> {
+            worker = Thread.ofVirtual().name("xspct-task").unstarted(LogContext.propagate(() -> {
                 try {
                     result.complete(task.call());
                 } catch (Throwable t) {
@@ -132,7 +133,7 @@ public final class RequestSlots implements AutoCloseable {
                     running.remove(Thread.currentThread());
                     active.decrementAndGet();
                 }
-            });
+            }));
             running.add(worker);
             worker.start();
         } catch (RuntimeException | Error e) {

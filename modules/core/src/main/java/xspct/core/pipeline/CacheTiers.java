@@ -3,6 +3,7 @@ package xspct.core.pipeline;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
@@ -13,14 +14,36 @@ import xspct.api.Invalidation;
  */
 public final class CacheTiers {
     private final List<Tier> tiers;
+    /** Lookups per tier and outcome, indexed like {@link #tiers} and {@link Outcome#ordinal()}. */
+    private final LongAdder[][] lookups;
 
     /**
      * A configured tier.
      *
      * @param level the tier level (1 = in-process)
      * @param tier  the tier
+     * @param name  the providing plugin's name, e.g. {@code caffeine} (a metrics label)
      */
-    public record Tier(int level, CacheTier tier) {
+    public record Tier(int level, CacheTier tier, String name) {
+        /**
+         * A tier named after its level.
+         *
+         * @param level the tier level
+         * @param tier  the tier
+         */
+        public Tier(int level, CacheTier tier) {
+            this(level, tier, "L" + level);
+        }
+    }
+
+    /** What one tier answered to a lookup. */
+    public enum Outcome {
+        /** A positive entry. */
+        HIT,
+        /** A negative entry (the address is known not to exist). */
+        NEGATIVE,
+        /** Nothing cached. */
+        MISS
     }
 
     /**
@@ -39,6 +62,24 @@ public final class CacheTiers {
      */
     public CacheTiers(List<Tier> tiers) {
         this.tiers = List.copyOf(tiers);
+        this.lookups = new LongAdder[this.tiers.size()][Outcome.values().length];
+        for (LongAdder[] row : lookups) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = new LongAdder();
+            }
+        }
+    }
+
+    /**
+     * How often a tier answered a lookup with an outcome, over every endpoint (unlike the GET-only counters of
+     * {@link Counters}). A tier is asked only when the tiers before it missed.
+     *
+     * @param index   the tier's index in {@link #tiers()}
+     * @param outcome the outcome
+     * @return the count since start
+     */
+    public long lookups(int index, Outcome outcome) {
+        return lookups[index][outcome.ordinal()].sum();
     }
 
     /** {@return the enabled tiers, in ascending level} */
@@ -50,7 +91,13 @@ public final class CacheTiers {
         return tiers.isEmpty();
     }
 
-    boolean hasLevel(int level) {
+    /**
+     * Whether a tier of a level is enabled.
+     *
+     * @param level the level, e.g. 2 for the shared (Redis) tier
+     * @return true when one of the tiers has it
+     */
+    public boolean hasLevel(int level) {
         return tiers.stream().anyMatch(t -> t.level() == level);
     }
 
@@ -58,8 +105,10 @@ public final class CacheTiers {
         for (int i = 0; i < tiers.size(); i++) {
             CacheLookup r = tiers.get(i).tier().lookup(address);
             if (r instanceof CacheLookup.Miss) {
+                lookups[i][Outcome.MISS.ordinal()].increment();
                 continue;
             }
+            lookups[i][(r instanceof CacheLookup.Positive ? Outcome.HIT : Outcome.NEGATIVE).ordinal()].increment();
             for (int j = 0; j < i; j++) {
                 CacheTier lower = tiers.get(j).tier();
                 if (r instanceof CacheLookup.Positive p) {

@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import xspct.api.BackendEntry;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
+import xspct.core.LogContext;
 
 /**
  * Runs the configured queries for a batch of records (SPEC 4.1): consecutive independent queries in parallel,
@@ -75,8 +76,8 @@ final class Dispatcher {
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<Outcome>> futures = new ArrayList<>(phase.size());
                 for (ConfiguredQuery q : phase) {
-                    futures.add(ex.submit(() -> runQuery(q, records, plainRequests(records),
-                            new String[records.size()])));
+                    futures.add(ex.submit(LogContext.propagate(() -> runQuery(q, records,
+                            plainRequests(records), new String[records.size()]))));
                 }
                 for (Future<Outcome> f : futures) {
                     try {

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.UnifiedJedis;
@@ -307,6 +308,15 @@ final class RedisTier implements CacheTier {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "applying a remote invalidation failed: " + e);
         }
+    }
+
+    /** Connections of the pool to a single Redis server ({@code active}, {@code idle}); empty before the first use. */
+    @Override
+    public Map<String, Number> gauges() {
+        if (client instanceof RedisClient rc && rc.getPool() != null) {
+            return Map.of("active", rc.getPool().getNumActive(), "idle", rc.getPool().getNumIdle());
+        }
+        return Map.of();
     }
 
     // ---------------------------------------------------------------- client, breaker, probe

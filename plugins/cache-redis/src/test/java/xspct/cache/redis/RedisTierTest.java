@@ -112,6 +112,13 @@ class RedisTierTest {
     }
 
     @Test
+    void gaugesReportThePoolOnceConnected() {
+        tier.lookup("gauge@example.org");
+        Map<String, Number> g = tier.gauges();
+        assertTrue(g.get("active").intValue() + g.get("idle").intValue() >= 1, g.toString());
+    }
+
+    @Test
     void lookupFollowsTheOriginalOrder() {
         assertEquals(CacheLookup.MISS, tier.lookup("a@example.org"));
         raw.setex(prefix + "neg_n@example.org", 60, "1");

@@ -1,0 +1,4 @@
+module HdrHistogram {
+    exports org.HdrHistogram;
+    exports org.HdrHistogram.packedarray;
+}

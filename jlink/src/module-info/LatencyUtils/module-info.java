@@ -1,0 +1,4 @@
+module LatencyUtils {
+    requires transitive HdrHistogram;
+    exports org.LatencyUtils;
+}

@@ -1,0 +1,4 @@
+module io.prometheus.metrics.model {
+    exports io.prometheus.metrics.model.registry;
+    exports io.prometheus.metrics.model.snapshots;
+}

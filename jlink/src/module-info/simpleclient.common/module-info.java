@@ -1,0 +1,4 @@
+module simpleclient.common {
+    requires transitive simpleclient;
+    exports io.prometheus.client.exporter.common;
+}

@@ -1,0 +1,3 @@
+module simpleclient.tracer.common {
+    exports io.prometheus.client.exemplars.tracer.common;
+}

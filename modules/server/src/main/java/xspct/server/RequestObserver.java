@@ -1,0 +1,132 @@
+package xspct.server;
+
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import xspct.core.LogContext;
+
+/**
+ * Runs around every request: gives it a session id that every log line of the request carries (with the Rspamd id
+ * of the {@code xspct_db_rspamd_header} header, or of the body's {@code uid} once read), logs it at DEBUG with the
+ * API-key and authorization headers masked (W25), and measures it for {@code /metrics} when metrics are on.
+ */
+final class RequestObserver implements Filter {
+    private static final System.Logger LOG = System.getLogger(RequestObserver.class.getName());
+    private static final String MASK = "***";
+    private static final int MAX_ID_LENGTH = 64;
+
+    private final ServerMetrics metrics;
+    private final HeaderName apiHeader;
+    private final HeaderName rspamdHeader;
+
+    /**
+     * @param metrics  the metrics, or null when {@code /metrics} is off
+     * @param settings the front-end settings
+     */
+    RequestObserver(ServerMetrics metrics, ServerSettings settings) {
+        this.metrics = metrics;
+        this.apiHeader = HeaderNames.create(settings.apiHeader());
+        this.rspamdHeader = settings.rspamdHeader().isBlank() ? null : HeaderNames.create(settings.rspamdHeader());
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String tag = sessionId();
+        if (rspamdHeader != null) {
+            String id = req.headers().first(rspamdHeader).orElse("");
+            if (!id.isEmpty()) {
+                tag = tag + " rspamd=" + sanitize(id);
+            }
+        }
+        String path = req.path().rawPath();
+        boolean measured = metrics != null && !path.equals("/metrics") && !path.equals("/metrics/");
+        String method = req.prologue().method().text();
+        try (LogContext.Scope scope = LogContext.open(tag)) {
+            if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                LOG.log(System.Logger.Level.DEBUG, method + " " + req.prologue().uriPath().rawPath() + " from "
+                        + req.remotePeer().host() + " " + headers(req));
+            }
+            long start = System.nanoTime();
+            if (measured) {
+                metrics.requestStarted();
+            }
+            int status = 500;
+            try {
+                chain.proceed();
+                status = res.status().code();
+            } finally {
+                long nanos = System.nanoTime() - start;
+                if (measured) {
+                    // the catch-all 404 route has an empty pattern
+                    String route = req.matchingPattern().filter(p -> !p.isEmpty()).orElse(ServerMetrics.UNMATCHED);
+                    metrics.requestEnded(method, route, status, nanos);
+                }
+                if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                    int s = status;
+                    LOG.log(System.Logger.Level.DEBUG, () -> String.format(Locale.ROOT, "answered %d in %.1f ms",
+                            s, nanos / 1e6));
+                }
+            }
+        }
+    }
+
+    /** The request headers for a DEBUG line, with every credential replaced by {@code ***}. */
+    private String headers(RoutingRequest req) {
+        StringBuilder sb = new StringBuilder("headers={");
+        boolean first = true;
+        for (Header h : req.headers()) {
+            if (!first) {
+                sb.append(", ");
+            }
+            first = false;
+            sb.append(h.name()).append(": ").append(secret(h.headerName()) ? MASK : printable(h.get(), 256));
+        }
+        return sb.append('}').toString();
+    }
+
+    private boolean secret(HeaderName name) {
+        return name.equals(apiHeader) || name.equals(HeaderNames.AUTHORIZATION)
+                || name.equals(HeaderNames.PROXY_AUTHORIZATION) || name.equals(HeaderNames.COOKIE);
+    }
+
+    /**
+     * Tags the rest of the current request with an Rspamd id known only from its body ({@code uid}). The tag lasts
+     * until the request's scope, opened by {@link #filter}, ends.
+     *
+     * @param id the id
+     */
+    @SuppressWarnings("resource") // closed with the request's scope, which restores the tag before it
+    static void tagRspamdId(String id) {
+        String tag = LogContext.current();
+        int at = tag.indexOf(" rspamd=");
+        String session = at < 0 ? tag : tag.substring(0, at);
+        LogContext.open(session + " rspamd=" + sanitize(id));
+    }
+
+    private static String sessionId() {
+        String hex = Integer.toHexString(ThreadLocalRandom.current().nextInt());
+        return hex.length() == 8 ? hex : "00000000".substring(hex.length()) + hex;
+    }
+
+    /** A client's id in a log tag: printable ASCII without blanks, at most 64 characters. */
+    static String sanitize(String s) {
+        return printable(s, MAX_ID_LENGTH).replace(' ', '_');
+    }
+
+    /** Client text in a log line: printable ASCII only (no forged lines), cut at {@code max} characters. */
+    static String printable(String s, int max) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), max));
+        for (int i = 0; i < s.length() && sb.length() < max; i++) {
+            char c = s.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return sb.toString();
+    }
+}
