@@ -95,8 +95,10 @@ class StatsLogTest {
         PrefilterSettings prefilter = new PrefilterSettings(true, true, List.of(), true, List.of("example.org"), null,
                 0, "", "", 0, 0, 0);
         List<String> lines = new ArrayList<>();
+        DomainPrefilter domains = new DomainPrefilter(prefilter, counters, System::nanoTime);
+        domains.start();
         StatsLog log = new StatsLog(List.of(people), settings.root(), counters, timings, caches, prefilter,
-                new DomainPrefilter(prefilter, counters, System::nanoTime), lines::add);
+                domains, lines::add);
         log.sample();
         backend.total = 3;
         log.sample();
