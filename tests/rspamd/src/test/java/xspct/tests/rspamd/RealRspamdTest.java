@@ -79,7 +79,7 @@ class RealRspamdTest {
         for (String f : new String[] {"test_rules.lua", "message.eml"}) {
             Files.write(rdir.resolve(f), resource(f));
         }
-        Files.copy(XspctProcess.ROOT.resolve("contrib/rspamd/xspct_settings.lua"), rdir.resolve("xspct_settings.lua"));
+        Files.copy(XspctProcess.ROOT.resolve("distribution/src/main/dist/contrib/rspamd/xspct_settings.lua"), rdir.resolve("xspct_settings.lua"));
         Files.writeString(rdir.resolve("tld.dat"), "test\ncom\n");
         String conf = new String(resource("rspamd.conf"), StandardCharsets.UTF_8).replace("@DIR@", rdir.toString())
                 .replace("@PORT@", Integer.toString(port)).replace("@XSPCT_PORT@", Integer.toString(xspct.port))
