@@ -43,7 +43,12 @@ public final class Main {
         XspctServer server;
         try {
             server = start(Path.of(args[0]), pluginsDir);
-        } catch (ConfigException | PluginException e) {
+        } catch (ConfigException e) {
+            // problems found after parsing (service, front end) do not know the file: name it here
+            System.err.println("xspct-db: " + new ConfigException(args[0], e.problems()).getMessage());
+            System.exit(2);
+            return;
+        } catch (PluginException e) {
             System.err.println("xspct-db: " + e.getMessage());
             System.exit(2);
             return;

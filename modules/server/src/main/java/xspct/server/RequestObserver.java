@@ -37,6 +37,7 @@ final class RequestObserver implements Filter {
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is what the try is for: the tag lasts as long as the request
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String tag = sessionId();
         if (rspamdHeader != null) {

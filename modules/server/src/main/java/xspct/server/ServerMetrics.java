@@ -19,7 +19,6 @@ import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.MeterRegistryFormatter;
-import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.MetricsConfig;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
@@ -88,11 +87,13 @@ final class ServerMetrics implements AutoCloseable {
     private String rendered;
     private long renderedAt;
 
+    // the simpleclient Prometheus registry is deprecated in Micrometer, but it is the one Helidon's formatter renders
+    @SuppressWarnings("deprecation")
     private ServerMetrics(XspctService service, double cacheTtlSeconds) {
         this.service = service;
         this.cacheTtlNanos = (long) (cacheTtlSeconds * 1e9);
         MetricsConfig config = MetricsConfig.builder().build();
-        this.registry = Metrics.createMeterRegistry(config);
+        this.registry = MeterRegistry.create(config);
         this.micrometer = registry.unwrap(io.micrometer.core.instrument.MeterRegistry.class);
         // Helidon tags every meter with scope="application"; the original's metrics have no such label
         micrometer.config().meterFilter(MeterFilter.ignoreTags("scope"));

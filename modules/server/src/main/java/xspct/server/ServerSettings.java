@@ -141,12 +141,12 @@ record ServerSettings(boolean metricsEnabled, double metricsCacheTtl, MetricsAut
             case "required" -> TlsClientAuth.REQUIRED;
             case "optional" -> TlsClientAuth.OPTIONAL;
             case "none" -> TlsClientAuth.NONE;
-            default -> {
-                authNode.problem("must be 'required' or 'optional', got '" + auth + "'");
-                yield TlsClientAuth.REQUIRED;
-            }
+            default -> null;
         };
-        if (clientAuth != TlsClientAuth.NONE && ca.isBlank()) {
+        if (clientAuth == null) {
+            authNode.problem("must be 'required' or 'optional', got '" + auth + "'");
+            clientAuth = TlsClientAuth.REQUIRED;
+        } else if (clientAuth != TlsClientAuth.NONE && ca.isBlank()) {
             authNode.problem("'" + auth + "' needs tls_client_ca (the CAs client certificates are checked against)");
         }
         if (clientAuth == TlsClientAuth.NONE && !ca.isBlank()) {
