@@ -67,6 +67,19 @@ class HardeningIT {
     }
 
     @Test
+    void portInUseExitsWith3() throws IOException {
+        Distribution dist = Distribution.shared();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            String config = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: " + taken.getLocalPort()
+                    + "\nxspct_db_api_key: k\n";
+            Distribution.Exited r = RunningServer.runToExit(dist, dist.writeConfig("port-in-use.yml", config));
+            assertEquals(3, r.exitCode(), r.output());
+            assertTrue(r.stderr().contains("xspct_db_listen_port"), r.output());
+        }
+    }
+
+    @Test
     void defaultKeyWarnsAtStart() {
         Distribution dist = Distribution.shared();
         try (RunningServer server = RunningServer.start(dist, dist.writeConfig("default-key.yml",

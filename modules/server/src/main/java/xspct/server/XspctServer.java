@@ -114,6 +114,15 @@ public final class XspctServer {
             throw new ServerStartException("cannot listen on " + s.listenAddresses() + " port " + s.listenPort()
                     + " (xspct_db_listen_address / xspct_db_listen_port): " + cause.getMessage());
         }
+        // Helidon logs a listener that cannot bind and shuts down instead of throwing
+        for (String socket : sockets) {
+            if (!webServer.isRunning() || webServer.port(socket) <= 0) {
+                webServer.stop();
+                throw new ServerStartException("cannot listen on " + s.listenAddresses() + " port "
+                        + s.listenPort() + " (xspct_db_listen_address / xspct_db_listen_port): address in use or "
+                        + "not available");
+            }
+        }
         XspctServer xs = new XspctServer(webServer, service, metrics, List.copyOf(sockets));
         server.tls().ifPresent(t -> LOG.log(System.Logger.Level.WARNING, "TLS on every listener, certificate "
                 + t.cert() + (t.clientCa().isPresent() ? ", client certificates " + t.clientAuth().name()
