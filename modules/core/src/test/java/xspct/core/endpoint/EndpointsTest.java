@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import xspct.core.XspctService;
+import xspct.core.testing.MemoryTier;
 import xspct.core.codec.BodyFormat;
 import xspct.core.codec.JsonCodec;
 import xspct.core.config.ConfigException;
@@ -127,18 +128,18 @@ class EndpointsTest {
 
     @Test
     void backendErrorsStillAnswerButNothingIsCached() throws Exception {
-        Fixtures.MemoryTierProvider l1 = new Fixtures.MemoryTierProvider();
+        MemoryTier l1 = new MemoryTier();
         String yaml = DATA + """
                   broken:
                     db_type: fail
                 """;
-        try (XspctService s = Fixtures.service(yaml, List.of(l1), List.of())) {
+        try (XspctService s = Fixtures.service(yaml, List.of(l1.provider()), List.of())) {
             Map<String, Object> out = json(s.endpoints().rspamdSettings(rspamd("", "a@ex.de"), BodyFormat.JSON,
                     "1"));
             // partial data is used (W20: answered) ...
             assertEquals(Map.of("greylist", "null", "reject", 13.0), out.get("actions"));
             // ... but neither the object caches nor the response cache keep it
-            assertEquals(0, l1.tier.stores.get());
+            assertEquals(0, l1.stores.get());
             assertEquals(0, s.endpoints().responseCache().size());
             s.endpoints().rspamdSettings(rspamd("", "a@ex.de"), BodyFormat.JSON, "2");
             assertEquals(2, Fixtures.calls("users"));
@@ -147,11 +148,11 @@ class EndpointsTest {
 
     @Test
     void successfulLookupsFillTheObjectCache() throws Exception {
-        Fixtures.MemoryTierProvider l1 = new Fixtures.MemoryTierProvider();
-        try (XspctService s = Fixtures.service(DATA + "xspct_db_response_cache: {enabled: false}\n", List.of(l1),
+        MemoryTier l1 = new MemoryTier();
+        try (XspctService s = Fixtures.service(DATA + "xspct_db_response_cache: {enabled: false}\n", List.of(l1.provider()),
                 List.of())) {
             s.endpoints().rspamdSettings(rspamd("", "a@ex.de"), BodyFormat.JSON, "1");
-            assertEquals("alice@ex.de", l1.tier.aliases.get("a@ex.de"));
+            assertEquals("alice@ex.de", l1.aliases.get("a@ex.de"));
             s.endpoints().rspamdSettings(rspamd("", "a@ex.de"), BodyFormat.JSON, "2");
             assertEquals(1, Fixtures.calls("users"), "second lookup answered by L1");
         }

@@ -1,12 +1,10 @@
 package xspct.core.endpoint;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,8 +14,6 @@ import xspct.api.BackendEntry;
 import xspct.api.BackendProvider;
 import xspct.api.BackendResult;
 import xspct.api.BodyCodecProvider;
-import xspct.api.CacheLookup;
-import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigFile;
@@ -111,71 +107,6 @@ final class Fixtures {
                 gate.await();
                 return BackendResult.of(List.of());
             };
-        }
-    }
-
-    /** An unbounded in-memory L1 that records how often it was written. */
-    static final class MemoryTierProvider implements CacheTierProvider {
-        final MemoryTier tier = new MemoryTier();
-
-        @Override
-        public String name() {
-            return "memory";
-        }
-
-        @Override
-        public String configKey() {
-            return Settings.LOCAL_CACHE;
-        }
-
-        @Override
-        public int level() {
-            return 1;
-        }
-
-        @Override
-        public Optional<CacheTier> create(xspct.api.CacheContext context) {
-            return Optional.of(tier);
-        }
-    }
-
-    static final class MemoryTier implements CacheTier {
-        final Map<String, String> aliases = new ConcurrentHashMap<>();
-        final Map<String, Map<String, Object>> users = new ConcurrentHashMap<>();
-        final Map<String, Boolean> negative = new ConcurrentHashMap<>();
-        final AtomicInteger stores = new AtomicInteger();
-
-        @Override
-        public CacheLookup lookup(String address) {
-            String pk = aliases.get(address);
-            if (pk != null && users.containsKey(pk)) {
-                return new CacheLookup.Positive(pk, users.get(pk));
-            }
-            return negative.containsKey(address) ? CacheLookup.NEGATIVE : CacheLookup.MISS;
-        }
-
-        @Override
-        public void store(Map<String, Map<String, Object>> u, Map<String, String> a) {
-            stores.incrementAndGet();
-            users.putAll(u);
-            aliases.putAll(a);
-        }
-
-        @Override
-        public void storeNegative(Collection<String> addresses) {
-            addresses.forEach(x -> negative.put(x, true));
-        }
-
-        @Override
-        public void invalidate(Collection<String> addresses) {
-            addresses.forEach(aliases::remove);
-        }
-
-        @Override
-        public void invalidateAll() {
-            aliases.clear();
-            users.clear();
-            negative.clear();
         }
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import xspct.api.BackendEntry;
 import xspct.api.BackendResult;
 import xspct.core.XspctService;
+import xspct.core.testing.MemoryTier;
 import xspct.core.pipeline.Counters.Name;
 
 class LookupPipelineTest {
@@ -37,7 +38,7 @@ class LookupPipelineTest {
     @Test
     void getKeysByPrimaryKeyWhenColdAndByRequestedAddressWhenCached() throws Exception {
         var backend = mapBackend("map", DATA);
-        var tier = new TestService.MemoryTier();
+        var tier = new MemoryTier();
         try (XspctService s = TestService.start(ONE_QUERY, List.of(backend), List.of(TestService.tier(tier)))) {
             var cold = users(s.pipeline().get("a@ex.de"));
             assertEquals(List.of("alice@ex.de"), List.copyOf(cold.keySet()));
@@ -54,7 +55,7 @@ class LookupPipelineTest {
     @Test
     void unknownAddressIsNegativeCachedAndAnsweredEmpty() throws Exception {
         var backend = mapBackend("map", DATA);
-        var tier = new TestService.MemoryTier();
+        var tier = new MemoryTier();
         try (XspctService s = TestService.start(ONE_QUERY, List.of(backend), List.of(TestService.tier(tier)))) {
             assertEquals(Map.of(), users(s.pipeline().get("nobody@ex.de")));
             assertEquals(Map.of(), users(s.pipeline().get("nobody@ex.de")));
@@ -157,7 +158,7 @@ class LookupPipelineTest {
                   users: {db_type: map}
                   domains: {db_type: map, wildcard_domain_query: true}
                 """;
-        var tier = new TestService.MemoryTier();
+        var tier = new MemoryTier();
         try (XspctService s = TestService.start(yaml, List.of(mapBackend("map", DATA)),
                 List.of(TestService.tier(tier)))) {
             var r = users(s.pipeline().get("unknown@sub.ex.de"));

@@ -1,21 +1,15 @@
 package xspct.core.pipeline;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import xspct.api.Backend;
 import xspct.api.BackendEntry;
 import xspct.api.BackendProvider;
 import xspct.api.BackendResult;
-import xspct.api.CacheContext;
-import xspct.api.CacheLookup;
-import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
@@ -23,6 +17,7 @@ import xspct.core.XspctService;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.plugin.PluginRegistry;
+import xspct.core.testing.MemoryTier;
 
 /**
  * Builds an in-process service from YAML text with test backends: {@code map} (entries from a Java map, found by
@@ -79,71 +74,8 @@ final class TestService {
         });
     }
 
-    /** An in-memory tier without TTLs. */
-    static final class MemoryTier implements CacheTier {
-        final Map<String, String> aliases = new ConcurrentHashMap<>();
-        final Map<String, Map<String, Object>> users = new ConcurrentHashMap<>();
-        final Map<String, Boolean> negative = new ConcurrentHashMap<>();
-
-        @Override
-        public CacheLookup lookup(String address) {
-            String pk = aliases.get(address);
-            if (pk != null && users.containsKey(pk)) {
-                return new CacheLookup.Positive(pk, users.get(pk));
-            }
-            return negative.containsKey(address) ? CacheLookup.NEGATIVE : CacheLookup.MISS;
-        }
-
-        @Override
-        public void store(Map<String, Map<String, Object>> u, Map<String, String> a) {
-            users.putAll(u);
-            aliases.putAll(a);
-        }
-
-        @Override
-        public void storeNegative(Collection<String> addresses) {
-            addresses.forEach(x -> negative.put(x, true));
-        }
-
-        @Override
-        public void invalidate(Collection<String> addresses) {
-            addresses.forEach(x -> {
-                aliases.remove(x);
-                negative.remove(x);
-                users.remove(x);
-            });
-        }
-
-        @Override
-        public void invalidateAll() {
-            aliases.clear();
-            users.clear();
-            negative.clear();
-        }
-    }
-
     static CacheTierProvider tier(MemoryTier tier) {
-        return new CacheTierProvider() {
-            @Override
-            public String name() {
-                return "memory";
-            }
-
-            @Override
-            public String configKey() {
-                return Settings.LOCAL_CACHE;
-            }
-
-            @Override
-            public int level() {
-                return 1;
-            }
-
-            @Override
-            public Optional<CacheTier> create(CacheContext context) {
-                return context.section().get("enabled").asBoolean(true) ? Optional.of(tier) : Optional.empty();
-            }
-        };
+        return tier.provider();
     }
 
     static XspctService start(String yaml, List<BackendProvider> backends, List<CacheTierProvider> tiers) {
