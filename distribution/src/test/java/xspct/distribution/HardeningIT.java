@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -52,6 +53,115 @@ class HardeningIT {
             assertTrue(seconds > 0.5, "disconnected after " + seconds + " s: before the configured 1 s");
             // a normal client is still served
             assertEquals(200, server.get("/v1/query/carol@example.com", Map.of("X-Api-Key", "k")).statusCode());
+        }
+    }
+
+    /**
+     * Past the request line the idle sweeper no longer watches a connection: headers or a body sent a byte at a
+     * time are cut off by the read timeout too, while an answer that takes longer than it is not.
+     */
+    @Test
+    void slowHeadersAndBodiesAreCutOffButSlowAnswersAreNot() throws IOException {
+        Distribution dist = Distribution.shared();
+        String config = Distribution.TEST_LISTENER + """
+                xspct_db_api_key: k
+                xspct_db_read_timeout: 1
+                xspct_db_metrics_enabled: true
+                xspct_db_metrics_cache_ttl: 0
+                xspct_db_queries:
+                  users:
+                    db_type: yaml
+                  slow:
+                    db_type: delay
+                    delay: 2
+                xspct_db_yaml_data:
+                  users:
+                    carol@example.com:
+                      mail: carol@example.com
+                """;
+        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("slow-parts.yml", config))) {
+            Map<String, String> key = Map.of("X-Api-Key", "k");
+            // answers that take 2 s, longer than the read timeout, are still given
+            HttpResponse<String> get = server.get("/v1/query/carol@example.com", key);
+            assertEquals(200, get.statusCode());
+            assertTrue(get.body().contains("carol@example.com"), get.body());
+            HttpResponse<String> post = server.post("/v1/query-json", "{\"users\": [\"carol@example.com\"]}", key);
+            assertEquals(200, post.statusCode());
+            assertTrue(post.body().contains("carol@example.com"), post.body());
+
+            String host = "Host: 127.0.0.1\r\n";
+            assertCutOff(server, "GET /ping HTTP/1.1\r\n" + host + "X-Slow: ", 'a');
+            String post1 = "POST /v1/query-json HTTP/1.1\r\n" + host + "X-Api-Key: k\r\n"
+                    + "Content-Type: application/json\r\n";
+            assertCutOff(server, post1 + "Content-Length: 100000\r\n\r\n{\"users\": [", ' ');
+            assertCutOff(server, post1 + "Transfer-Encoding: chunked\r\n\r\n186a0\r\n{\"users\": [", ' ');
+
+            String metrics = server.get("/metrics", Map.of()).body();
+            assertTrue(metrics.lines().anyMatch(l -> l.equals("xspct_db_slow_clients_disconnected_total 3.0")),
+                    metrics.lines().filter(l -> l.contains("slow_clients")).toList().toString());
+            assertTrue(server.stdout().lines().filter(l -> l.contains("closing the connection of 127.0.0.1:")
+                    && l.contains("request not received within xspct_db_read_timeout (1 s)")).count() == 3,
+                    server.stdout());
+            // a cut-off body is neither a server error nor answered
+            assertTrue(server.stdout().lines().noneMatch(l -> l.contains(" ERROR ") || l.contains("Request failed")),
+                    server.stdout());
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_requests_total{") && l.contains("status=\"408\"")
+                    && l.contains("route=\"/v1/query-json\"") && l.endsWith(" 2.0")),
+                    metrics.lines().filter(l -> l.startsWith("http_requests_total")).toList().toString());
+            assertEquals(200, server.get("/v1/query/carol@example.com", key).statusCode());
+        }
+    }
+
+    /** A body sent slowly to a route that does not read it is skipped under the same deadline. */
+    @Test
+    void slowBodyOfARefusedRequestIsCutOff() throws IOException {
+        Distribution dist = Distribution.shared();
+        String config = Distribution.TEST_LISTENER + "xspct_db_api_key: k\nxspct_db_read_timeout: 1\n" + DATA;
+        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("slow-refused.yml", config))) {
+            double seconds = trickle(server.port(), "POST /v1/query-json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", ' ');
+            assertTrue(seconds < 10, "disconnected after " + seconds + " s, configured 1 s");
+            assertEquals(200, server.get("/v1/query/carol@example.com", Map.of("X-Api-Key", "k")).statusCode());
+        }
+    }
+
+    private static void assertCutOff(RunningServer server, String head, char filler) throws IOException {
+        double seconds = trickle(server.port(), head, filler);
+        assertTrue(seconds < 10, "disconnected after " + seconds + " s, configured 1 s: " + head);
+        assertTrue(seconds > 0.5, "disconnected after " + seconds + " s: before the configured 1 s: " + head);
+    }
+
+    /**
+     * Sends {@code head}, then one {@code filler} byte about every 100 ms (the wait for an answer paces it) until
+     * the server closes the connection.
+     *
+     * @return seconds from the end of the head to the close
+     * @throws AssertionError when the connection is still open after 15 s
+     */
+    private static double trickle(int port, String head, char filler) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(100);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 15_000_000_000L) {
+                try {
+                    out.write(filler);
+                    out.flush();
+                    if (in.read() < 0) {
+                        return (System.nanoTime() - start) / 1e9;
+                    }
+                    // an answer (a refusal) before the close: read on
+                } catch (SocketTimeoutException e) {
+                    // still open: the next byte
+                } catch (IOException e) {
+                    return (System.nanoTime() - start) / 1e9; // reset by the server
+                }
+            }
+            throw new AssertionError("the server kept a connection sending " + head.lines().findFirst().orElse("")
+                    + " slowly open for 15 s");
         }
     }
 

@@ -27,11 +27,13 @@ final class CacheService implements HttpService {
 
     private final XspctService service;
     private final ApiKeyAuth auth;
+    private final SlowClientGuard guard;
     private final HeaderName header;
 
-    CacheService(XspctService service, ApiKeyAuth auth) {
+    CacheService(XspctService service, ApiKeyAuth auth, SlowClientGuard guard) {
         this.service = service;
         this.auth = auth;
+        this.guard = guard;
         this.header = HeaderNames.create(service.settings().apiHeader());
     }
 
@@ -55,7 +57,7 @@ final class CacheService implements HttpService {
         }
         Request r;
         try {
-            r = parse(req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0]);
+            r = parse(guard.readBody(req));
         } catch (MalformedBodyException e) {
             PlainText.send(res, 400, "400 Bad Request: " + e.getMessage());
             return;

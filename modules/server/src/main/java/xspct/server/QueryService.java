@@ -34,16 +34,18 @@ final class QueryService implements HttpService {
     private final Endpoints endpoints;
     private final Counters counters;
     private final ApiKeyAuth auth;
+    private final SlowClientGuard guard;
     private final int maxUsers;
     private final double requestTimeout;
     private final HeaderName timeoutHeader;
     private final double timeoutHeaderMax;
 
-    QueryService(XspctService service, ApiKeyAuth auth) {
+    QueryService(XspctService service, ApiKeyAuth auth, SlowClientGuard guard) {
         Settings s = service.settings();
         this.endpoints = service.endpoints();
         this.counters = service.counters();
         this.auth = auth;
+        this.guard = guard;
         this.maxUsers = s.queryJsonMaxUsers();
         this.requestTimeout = s.requestTimeout();
         this.timeoutHeader = s.requestTimeoutHeader().isBlank() ? null : HeaderNames.create(s.requestTimeoutHeader());
@@ -105,7 +107,7 @@ final class QueryService implements HttpService {
         BodyCodecs codecs = endpoints.codecs();
         List<String> users;
         try {
-            users = parseUsers(codecs.decode(contentType(req), readBody(req)));
+            users = parseUsers(codecs.decode(contentType(req), guard.readBody(req)));
         } catch (MalformedBodyException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "query-json: unreadable body: " + e.getMessage());
             PlainText.send(res, 400, "400 Bad Request");
@@ -116,13 +118,6 @@ final class QueryService implements HttpService {
             return;
         }
         send(res, endpoints.queryJson(users, format(req, codecs)));
-    }
-
-    static byte[] readBody(ServerRequest req) {
-        if (!req.content().hasEntity()) {
-            return new byte[0];
-        }
-        return req.content().as(byte[].class);
     }
 
     static String contentType(ServerRequest req) {

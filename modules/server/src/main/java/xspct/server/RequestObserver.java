@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -62,6 +63,9 @@ final class RequestObserver implements Filter {
             try {
                 chain.proceed();
                 status = res.status().code();
+            } catch (CloseConnectionException e) {
+                status = 408; // not received: cut off by the read timeout, or the client went away; nothing is sent
+                throw e;
             } finally {
                 long nanos = System.nanoTime() - start;
                 if (measured) {

@@ -18,24 +18,27 @@ final class Routes {
      * @param service  the service
      * @param settings the front-end settings
      * @param metrics  the metrics, or null when {@code xspct_db_metrics_enabled} is false ({@code /metrics} is 404)
+     * @param guard    the slow-client guard, through which request bodies are read
      * @return the routing
      */
-    static Consumer<HttpRouting.Builder> of(XspctService service, ServerSettings settings, ServerMetrics metrics) {
+    static Consumer<HttpRouting.Builder> of(XspctService service, ServerSettings settings, ServerMetrics metrics,
+                                            SlowClientGuard guard) {
         ApiKeyAuth auth = new ApiKeyAuth(service.settings());
         HealthService health = new HealthService();
-        QueryService query = new QueryService(service, auth);
-        RspamdService rspamd = new RspamdService(service, auth);
+        QueryService query = new QueryService(service, auth, guard);
+        RspamdService rspamd = new RspamdService(service, auth, guard);
         RequestObserver observer = new RequestObserver(metrics, settings);
         MetricsService metricsService = metrics == null ? null
                 : new MetricsService(metrics, new MetricsAuth(settings.metricsAuth(), auth));
         return r -> {
+            r.addFilter(guard); // outermost: an answer is complete when every other filter has run
             r.addFilter(observer);
             r.register(health, query, rspamd);
             if (metricsService != null) {
                 r.register(metricsService);
                 MethodNotAllowed.register(r, "GET, HEAD", MetricsService.PATHS);
             }
-            r.register(new CacheService(service, auth));
+            r.register(new CacheService(service, auth, guard));
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", QueryService.POST_PATHS);

@@ -24,11 +24,13 @@ final class RspamdService implements HttpService {
 
     private final Endpoints endpoints;
     private final ApiKeyAuth auth;
+    private final SlowClientGuard guard;
     private final HeaderName rspamdHeader;
 
-    RspamdService(XspctService service, ApiKeyAuth auth) {
+    RspamdService(XspctService service, ApiKeyAuth auth, SlowClientGuard guard) {
         this.endpoints = service.endpoints();
         this.auth = auth;
+        this.guard = guard;
         String h = service.settings().rspamdHeader();
         this.rspamdHeader = h.isBlank() ? null : HeaderNames.create(h);
     }
@@ -48,7 +50,7 @@ final class RspamdService implements HttpService {
         RspamdRequest request;
         try {
             request = RspamdRequest.of(endpoints.codecs().decode(QueryService.contentType(req),
-                    QueryService.readBody(req)));
+                    guard.readBody(req)));
         } catch (MalformedBodyException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "rspamd settings <" + headerId(req) + ">: unreadable body: "
                     + e.getMessage());

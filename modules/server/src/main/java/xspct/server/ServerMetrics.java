@@ -314,6 +314,18 @@ final class ServerMetrics implements AutoCloseable {
         return d;
     }
 
+    /**
+     * Counts the connections the slow-client guard closed, {@code xspct_db_slow_clients_disconnected_total}.
+     *
+     * @param guard the guard of the server's listeners
+     */
+    void registerSlowClients(SlowClientGuard guard) {
+        registry.getOrCreate(FunctionalCounter.builder("xspct_db_slow_clients_disconnected", guard,
+                        SlowClientGuard::disconnected)
+                .description("Connections closed because a request's headers or body did not arrive within "
+                        + "xspct_db_read_timeout"));
+    }
+
     // ---------------------------------------------------------------- HTTP requests
 
     /** A request started (for {@code http_requests_in_flight}). */

@@ -11,6 +11,8 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.spi.ServerConnectionSelector;
 import xspct.core.XspctService;
 import xspct.core.config.Settings;
 
@@ -23,13 +25,16 @@ public final class XspctServer {
     private final WebServer server;
     private final XspctService service;
     private final ServerMetrics metrics;
+    private final SlowClientGuard guard;
     private final List<String> sockets;
     private volatile boolean stopped;
 
-    private XspctServer(WebServer server, XspctService service, ServerMetrics metrics, List<String> sockets) {
+    private XspctServer(WebServer server, XspctService service, ServerMetrics metrics, SlowClientGuard guard,
+                        List<String> sockets) {
         this.server = server;
         this.service = service;
         this.metrics = metrics;
+        this.guard = guard;
         this.sockets = sockets;
     }
 
@@ -61,12 +66,16 @@ public final class XspctServer {
 
     private static XspctServer start(XspctService service, ServerSettings server, ServerMetrics metrics) {
         Settings s = service.settings();
-        Consumer<HttpRouting.Builder> routing = Routes.of(service, server, metrics);
         Tls tls = server.tls().map(ServerTls::load).orElse(null);
-        // Helidon's idle sweeper closes connections waiting for a request line longer than this (idle keep-alive
-        // connections and slow clients alike); socket read timeouts do not apply to its NIO channels
+        // idle connections and slow clients are closed by the guard: socket read timeouts do not apply to Helidon's
+        // NIO channels, and its idle sweeper would also close keep-alive connections after a slow answer
         Duration readTimeout = Duration.ofMillis((long) (server.readTimeout() * 1000));
         Duration sweep = Duration.ofMillis(Math.max(100, Math.min(readTimeout.toMillis() / 2, 5000)));
+        SlowClientGuard guard = new SlowClientGuard(readTimeout, System::nanoTime);
+        Consumer<HttpRouting.Builder> routing = Routes.of(service, server, metrics, guard);
+        // the guard's selector is the only one: HTTP/1.1 alone, no protocols found on the module path
+        ServerConnectionSelector http1 = guard.selector(Http1ConnectionSelector.builder()
+                .config(http1(guard)).build());
         WebServerConfig.Builder b = WebServer.builder()
                 .shutdownHook(false)
                 .host(s.listenAddresses().get(0))
@@ -74,9 +83,8 @@ public final class XspctServer {
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
-                .idleConnectionTimeout(readTimeout)
-                .idleConnectionPeriod(sweep)
-                .addProtocol(http1())
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(http1)
                 .routing(routing);
         if (tls != null) {
             b.tls(tls);
@@ -88,9 +96,9 @@ public final class XspctServer {
             String host = s.listenAddresses().get(i);
             b.putSocket(name, l -> {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
-                        .maxPayloadSize(s.clientMaxSize()).addProtocol(http1())
-                        .idleConnectionTimeout(readTimeout)
-                        .idleConnectionPeriod(sweep);
+                        .maxPayloadSize(s.clientMaxSize())
+                        .protocolsDiscoverServices(false)
+                        .addConnectionSelector(http1);
                 if (tls != null) {
                     l.tls(tls);
                 }
@@ -123,7 +131,11 @@ public final class XspctServer {
                         + "not available");
             }
         }
-        XspctServer xs = new XspctServer(webServer, service, metrics, List.copyOf(sockets));
+        guard.start(service.scheduler(), sweep);
+        if (metrics != null) {
+            metrics.registerSlowClients(guard);
+        }
+        XspctServer xs = new XspctServer(webServer, service, metrics, guard, List.copyOf(sockets));
         server.tls().ifPresent(t -> LOG.log(System.Logger.Level.WARNING, "TLS on every listener, certificate "
                 + t.cert() + (t.clientCa().isPresent() ? ", client certificates " + t.clientAuth().name()
                 .toLowerCase(java.util.Locale.ROOT) + " (CAs from " + t.clientCa().get() + ")" : "")));
@@ -141,10 +153,12 @@ public final class XspctServer {
 
     /**
      * HTTP/1.1 settings: request lines up to 8190 bytes, as the original's server accepts, and headers up to
-     * 16 KiB. Paths stay validated: a malformed percent escape is answered 400 before routing.
+     * 16 KiB, both watched by the guard. Paths stay validated: a malformed percent escape is answered 400 before
+     * routing.
      */
-    private static Http1Config http1() {
-        return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE).build();
+    private static Http1Config http1(SlowClientGuard guard) {
+        return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE)
+                .addReceiveListener(guard).build();
     }
 
     private static String hostPort(String host, int port) {
@@ -169,6 +183,7 @@ public final class XspctServer {
         stopped = true;
         LOG.log(System.Logger.Level.WARNING, "xspct-db stopping");
         server.stop();
+        guard.close();
         if (metrics != null) {
             metrics.close();
         }

@@ -1,0 +1,249 @@
+package xspct.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The phases and deadlines of the slow-client guard, on a manual clock. */
+class SlowClientGuardTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final FilterChain ANSWER = proxy(FilterChain.class, name -> null);
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final SlowClientGuard guard = new SlowClientGuard(TIMEOUT, clock::get);
+    private final Connection connection = new Connection();
+
+    @Test
+    void aConnectionWithoutRequestIsClosedAfterTheTimeoutWithoutCountingItAsSlow() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        ServerConnection watched = guard.selector(selectorOf(handling, ended)).connection(connection.context);
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                watched.handle((Limit) null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        handling.await();
+        assertEquals(1, guard.count(SlowClientGuard.Phase.WAITING));
+        assertEquals(Duration.ZERO, watched.idleTime(), "Helidon's idle sweeper must leave it to the guard");
+        advance(TIMEOUT.minusMillis(1));
+        guard.sweep();
+        assertEquals(0, connection.closes.get(), "closed before the timeout");
+        advance(Duration.ofMillis(1));
+        guard.sweep();
+        assertEquals(1, connection.closes.get());
+        assertEquals(0, guard.disconnected(), "an idle connection is not a slow client");
+        ended.countDown();
+        t.join();
+        assertEquals(0, guard.count(SlowClientGuard.Phase.WAITING));
+    }
+
+    @Test
+    void theEndOfAConnectionForgetsIt() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
+        ServerConnection watched = guard.selector(selectorOf(handling, ended)).connection(connection.context);
+        ended.countDown();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                watched.handle((Limit) null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.join();
+        for (SlowClientGuard.Phase p : SlowClientGuard.Phase.values()) {
+            assertEquals(0, guard.count(p), p.name());
+        }
+        advance(TIMEOUT.multipliedBy(2));
+        guard.sweep();
+        assertEquals(0, connection.closes.get());
+    }
+
+    @Test
+    void aRequestNotInByItsDeadlineIsClosedAndCounted() {
+        guard.prologue(connection.context, null);
+        advance(TIMEOUT.minusMillis(1));
+        guard.sweep();
+        assertEquals(0, connection.closes.get(), "closed before the deadline");
+        advance(Duration.ofMillis(1));
+        guard.sweep();
+        assertEquals(1, connection.closes.get());
+        assertEquals(1, guard.disconnected());
+        assertEquals(0, guard.count(SlowClientGuard.Phase.RECEIVING));
+        guard.sweep();
+        assertEquals(1, connection.closes.get(), "closed twice");
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "Content-Length, 0, false",
+        "Content-Length, 12, true",
+        "Transfer-Encoding, chunked, true",
+        "Content-Type, application/json, false",
+    })
+    void theEndOfTheHeadersStartsTheAnswerOfARequestWithoutBody(String header, String value, boolean body) {
+        WritableHeaders<?> headers = WritableHeaders.create();
+        headers.set(HeaderNames.create(header), value);
+        assertEquals(body, SlowClientGuard.hasBody(headers));
+
+        guard.prologue(connection.context, null);
+        guard.headers(connection.context, headers);
+        assertEquals(body ? 1 : 0, guard.count(SlowClientGuard.Phase.RECEIVING));
+        assertEquals(body ? 0 : 1, guard.count(SlowClientGuard.Phase.ANSWERING));
+        advance(TIMEOUT.multipliedBy(3));
+        guard.sweep();
+        assertEquals(body ? 1 : 0, connection.closes.get(), "an answer is never cut");
+    }
+
+    @Test
+    void afterAnAnswerTheConnectionWaitsForItsNextRequest() {
+        guard.prologue(connection.context, null);
+        guard.headers(connection.context, WritableHeaders.create());
+        advance(TIMEOUT.multipliedBy(10)); // a slow answer
+        guard.filter(ANSWER, null, null);
+        assertEquals(1, guard.count(SlowClientGuard.Phase.WAITING));
+        advance(TIMEOUT.minusMillis(1));
+        guard.sweep();
+        assertEquals(0, connection.closes.get(), "the slow answer counted against the wait for the next request");
+        advance(Duration.ofMillis(1));
+        guard.sweep();
+        assertEquals(1, connection.closes.get());
+        assertEquals(0, guard.disconnected());
+    }
+
+    @Test
+    void theNextRequestOfAConnectionHasItsOwnDeadline() {
+        WritableHeaders<?> withBody = WritableHeaders.create();
+        withBody.set(HeaderNames.CONTENT_LENGTH, "5");
+        guard.prologue(connection.context, null);
+        guard.headers(connection.context, withBody);
+        advance(TIMEOUT.minusMillis(500));
+        guard.prologue(connection.context, null);
+        advance(Duration.ofMillis(600));
+        guard.sweep();
+        assertEquals(0, connection.closes.get(), "the second request was judged by the first one's deadline");
+        advance(TIMEOUT);
+        guard.sweep();
+        assertEquals(1, connection.closes.get());
+    }
+
+    @Test
+    void connectionsAreJudgedOneByOne() throws InterruptedException {
+        Connection other = new Connection();
+        CountDownLatch registered = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = Thread.ofVirtual().start(() -> {
+            guard.prologue(other.context, null);
+            registered.countDown();
+            try {
+                done.await(); // stays alive, like a connection blocked in a read
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        registered.await();
+        advance(Duration.ofSeconds(1));
+        guard.prologue(connection.context, null);
+        advance(Duration.ofSeconds(1));
+        guard.sweep();
+        assertEquals(1, other.closes.get(), "the older request");
+        assertEquals(0, connection.closes.get(), "the newer request, 1 s before its deadline");
+        done.countDown();
+        t.join();
+    }
+
+    @Test
+    void aSocketClosedMeanwhileDoesNotStopTheSweep() {
+        connection.failOnClose = true;
+        guard.prologue(connection.context, null);
+        advance(TIMEOUT);
+        guard.sweep();
+        assertEquals(1, connection.closes.get());
+        assertEquals(1, guard.disconnected());
+        assertEquals(0, guard.count(SlowClientGuard.Phase.RECEIVING));
+    }
+
+    private void advance(Duration d) {
+        clock.addAndGet(d.toNanos());
+    }
+
+    /** A selector whose connections signal {@code handling} and return once {@code ended} is counted down. */
+    private static ServerConnectionSelector selectorOf(CountDownLatch handling, CountDownLatch ended) {
+        ServerConnection c = proxy(ServerConnection.class, name -> {
+            if (name.equals("handle")) {
+                handling.countDown();
+                try {
+                    ended.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return name.equals("idleTime") ? Duration.ofHours(1) : null;
+        });
+        return proxy(ServerConnectionSelector.class, name -> name.equals("connection") ? c : null);
+    }
+
+    /** A connection whose socket counts its closes; the rest of the context is not used by the guard. */
+    private static final class Connection {
+        final AtomicInteger closes = new AtomicInteger();
+        volatile boolean failOnClose;
+        final ConnectionContext context;
+
+        Connection() {
+            HelidonSocket socket = proxy(HelidonSocket.class, name -> {
+                if (name.equals("close")) {
+                    closes.incrementAndGet();
+                    if (failOnClose) {
+                        throw new UncheckedIOException(new IOException("already closed"));
+                    }
+                }
+                return null;
+            });
+            PeerInfo peer = proxy(PeerInfo.class, name -> switch (name) {
+                case "host" -> "127.0.0.1";
+                case "port" -> 40000;
+                default -> null;
+            });
+            this.context = proxy(ConnectionContext.class, name -> switch (name) {
+                case "serverSocket" -> socket;
+                case "remotePeer" -> peer;
+                default -> null;
+            });
+            assertSame(socket, context.serverSocket());
+        }
+    }
+
+    private static <T> T proxy(Class<T> type, Function<String, Object> answer) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (p, method, args) -> switch (method.getName()) {
+                    case "hashCode" -> System.identityHashCode(p);
+                    case "equals" -> p == args[0];
+                    case "toString" -> type.getSimpleName();
+                    default -> answer.apply(method.getName());
+                }));
+    }
+}
