@@ -2,13 +2,13 @@ package xspct.server;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 import io.helidon.common.buffers.BufferData;
@@ -43,26 +43,33 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * <li>{@link #selector} wraps HTTP/1 connections: waiting from the start until the connection ends;</li>
  * <li>as a receive listener: the request line starts the receiving phase, the end of the headers ends it for a
  *     request without a body;</li>
- * <li>{@link #readBody} ends it once the body is in; a body no handler reads stays under the deadline while the
- *     server skips it;</li>
- * <li>as a routing filter: the end of an answer starts waiting for the next request.</li>
+ * <li>{@link #readBody} ends it once the body is in;</li>
+ * <li>as a routing filter: the end of an answer starts waiting for the next request (a body no handler read is
+ *     skipped meanwhile, under that deadline).</li>
  * </ul>
  * {@link #sweep} closes the socket of every connection past its deadline, which fails the blocked read.
  */
 final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SlowClientGuard.class.getName());
 
-    /** Where a connection is: waiting for a request line, receiving a request, or answering one. */
+    /** Where a connection is: waiting for a request line, receiving a request, answering one, or cut off. */
     enum Phase {
-        WAITING, RECEIVING, ANSWERING
+        WAITING, RECEIVING, ANSWERING, CLOSED
     }
 
-    /** A connection's phase and, unless it is answering, the deadline of that phase. */
-    private record Watch(ConnectionContext connection, Phase phase, long deadline) {
+    /** A phase and, while waiting or receiving, its deadline. */
+    private record State(Phase phase, long deadline) {
+        static final State ANSWERING = new State(Phase.ANSWERING, 0);
+        static final State CLOSED = new State(Phase.CLOSED, 0);
     }
 
-    // keyed by the connection's thread; only that thread changes its entry, the sweep only removes
-    private final Map<Thread, Watch> connections = new ConcurrentHashMap<>();
+    /** One connection; its state changes on the connection's thread, and the sweep closes it by compare-and-set. */
+    private record Watch(ConnectionContext connection, AtomicReference<State> state) {
+    }
+
+    private final Set<Watch> connections = ConcurrentHashMap.newKeySet();
+    // the connection of the current thread: Helidon reads, routes and answers a connection's requests on one thread
+    private final ThreadLocal<Watch> current = new ThreadLocal<>();
     private final long timeoutNanos;
     private final String timeoutText;
     private final LongSupplier nanoClock;
@@ -123,7 +130,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         };
     }
 
-    /** A connection from its start to its end, waiting for its first request meanwhile. */
+    /** A connection, watched while it is handled. */
     private final class Watched implements ServerConnection {
         private final ServerConnection connection;
         private final ConnectionContext ctx;
@@ -135,12 +142,8 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
 
         @Override
         public void handle(Limit limit) throws InterruptedException {
-            Thread me = Thread.currentThread();
-            enter(me, ctx, Phase.WAITING);
-            try {
+            try (Registration r = watch(ctx)) {
                 connection.handle(limit);
-            } finally {
-                connections.remove(me);
             }
         }
 
@@ -155,29 +158,49 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         }
     }
 
-    private void enter(Thread thread, ConnectionContext ctx, Phase phase) {
-        connections.put(thread, new Watch(ctx, phase,
-                phase == Phase.ANSWERING ? Long.MAX_VALUE : nanoClock.getAsLong() + timeoutNanos));
+    /** The watch of a connection on its thread, ended by {@link #close()}. */
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
     }
 
-    /** The current connection enters a phase, unless the sweep has just closed it. */
-    private void enter(Phase phase) {
-        Thread me = Thread.currentThread();
-        Watch w = connections.get(me);
-        if (w != null) {
-            enter(me, w.connection(), phase);
-        }
+    /**
+     * Watches a connection handled on the current thread, waiting for its first request.
+     *
+     * @param ctx the connection
+     * @return the registration, to close when the connection ends
+     */
+    Registration watch(ConnectionContext ctx) {
+        Watch w = new Watch(ctx, new AtomicReference<>(deadline(Phase.WAITING)));
+        connections.add(w);
+        current.set(w);
+        return () -> {
+            connections.remove(w);
+            current.remove();
+        };
+    }
+
+    private State deadline(Phase phase) {
+        return new State(phase, nanoClock.getAsLong() + timeoutNanos);
     }
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        enter(Thread.currentThread(), ctx, Phase.RECEIVING);
+        enter(deadline(Phase.RECEIVING));
     }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
         if (!hasBody(headers)) {
-            enter(Thread.currentThread(), ctx, Phase.ANSWERING);
+            enter(State.ANSWERING);
+        }
+    }
+
+    /** The current connection enters a state, unless the sweep has cut it off. */
+    private void enter(State state) {
+        Watch w = current.get();
+        if (w != null && w.state().get() != State.CLOSED) {
+            w.state().set(state);
         }
     }
 
@@ -202,7 +225,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
                  | UncheckedIOException e) {
             throw new CloseConnectionException("request body not received", e);
         } finally {
-            enter(Phase.ANSWERING);
+            enter(State.ANSWERING);
         }
     }
 
@@ -212,21 +235,22 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         try {
             chain.proceed();
         } finally {
-            enter(Phase.WAITING);
+            enter(deadline(Phase.WAITING));
         }
     }
 
     /** Closes the connections whose request is not in by its deadline. */
     void sweep() {
         long now = nanoClock.getAsLong();
-        for (Map.Entry<Thread, Watch> e : connections.entrySet()) {
-            Watch w = e.getValue();
-            // remove(key, value): a connection that moved on since it was read here is left alone
-            if (w.phase() == Phase.ANSWERING || now - w.deadline() < 0 || !connections.remove(e.getKey(), w)) {
+        for (Watch w : connections) {
+            State s = w.state().get();
+            boolean waiting = s.phase() == Phase.WAITING || s.phase() == Phase.RECEIVING;
+            // compare-and-set: a connection that moved on since it was read here is left alone
+            if (!waiting || now - s.deadline() < 0 || !w.state().compareAndSet(s, State.CLOSED)) {
                 continue;
             }
             ConnectionContext c = w.connection();
-            if (w.phase() == Phase.RECEIVING) {
+            if (s.phase() == Phase.RECEIVING) {
                 disconnected.incrementAndGet();
                 LOG.log(System.Logger.Level.INFO, () -> "closing the connection of " + c.remotePeer().host() + ":"
                         + c.remotePeer().port() + ": request not received within xspct_db_read_timeout ("
@@ -244,9 +268,9 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         }
     }
 
-    /** {@return how many connections are in a phase} */
+    /** {@return how many watched connections are in a phase} */
     int count(Phase phase) {
-        return (int) connections.values().stream().filter(w -> w.phase() == phase).count();
+        return (int) connections.stream().filter(w -> w.state().get().phase() == phase).count();
     }
 
     /** {@return connections closed because a request's headers or body did not arrive in time, since the start} */

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +23,7 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,6 +36,7 @@ class SlowClientGuardTest {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final SlowClientGuard guard = new SlowClientGuard(TIMEOUT, clock::get);
     private final Connection connection = new Connection();
+    private final List<SlowClientGuard.Registration> registrations = new ArrayList<>();
 
     @Test
     void aConnectionWithoutRequestIsClosedAfterTheTimeoutWithoutCountingItAsSlow() throws Exception {
@@ -85,6 +89,8 @@ class SlowClientGuardTest {
 
     @Test
     void aRequestNotInByItsDeadlineIsClosedAndCounted() {
+        watch(connection.context);
+        advance(TIMEOUT.minusMillis(1)); // waiting for the request line
         guard.prologue(connection.context, null);
         advance(TIMEOUT.minusMillis(1));
         guard.sweep();
@@ -94,6 +100,9 @@ class SlowClientGuardTest {
         assertEquals(1, connection.closes.get());
         assertEquals(1, guard.disconnected());
         assertEquals(0, guard.count(SlowClientGuard.Phase.RECEIVING));
+        assertEquals(1, guard.count(SlowClientGuard.Phase.CLOSED));
+        guard.headers(connection.context, WritableHeaders.create()); // the thread still ends its read
+        advance(TIMEOUT);
         guard.sweep();
         assertEquals(1, connection.closes.get(), "closed twice");
     }
@@ -110,6 +119,7 @@ class SlowClientGuardTest {
         headers.set(HeaderNames.create(header), value);
         assertEquals(body, SlowClientGuard.hasBody(headers));
 
+        watch(connection.context);
         guard.prologue(connection.context, null);
         guard.headers(connection.context, headers);
         assertEquals(body ? 1 : 0, guard.count(SlowClientGuard.Phase.RECEIVING));
@@ -121,6 +131,7 @@ class SlowClientGuardTest {
 
     @Test
     void afterAnAnswerTheConnectionWaitsForItsNextRequest() {
+        watch(connection.context);
         guard.prologue(connection.context, null);
         guard.headers(connection.context, WritableHeaders.create());
         advance(TIMEOUT.multipliedBy(10)); // a slow answer
@@ -139,6 +150,7 @@ class SlowClientGuardTest {
     void theNextRequestOfAConnectionHasItsOwnDeadline() {
         WritableHeaders<?> withBody = WritableHeaders.create();
         withBody.set(HeaderNames.CONTENT_LENGTH, "5");
+        watch(connection.context);
         guard.prologue(connection.context, null);
         guard.headers(connection.context, withBody);
         advance(TIMEOUT.minusMillis(500));
@@ -157,6 +169,7 @@ class SlowClientGuardTest {
         CountDownLatch registered = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         Thread t = Thread.ofVirtual().start(() -> {
+            guard.watch(other.context);
             guard.prologue(other.context, null);
             registered.countDown();
             try {
@@ -167,6 +180,7 @@ class SlowClientGuardTest {
         });
         registered.await();
         advance(Duration.ofSeconds(1));
+        watch(connection.context);
         guard.prologue(connection.context, null);
         advance(Duration.ofSeconds(1));
         guard.sweep();
@@ -179,12 +193,32 @@ class SlowClientGuardTest {
     @Test
     void aSocketClosedMeanwhileDoesNotStopTheSweep() {
         connection.failOnClose = true;
+        watch(connection.context);
         guard.prologue(connection.context, null);
         advance(TIMEOUT);
         guard.sweep();
         assertEquals(1, connection.closes.get());
         assertEquals(1, guard.disconnected());
         assertEquals(0, guard.count(SlowClientGuard.Phase.RECEIVING));
+    }
+
+    @Test
+    void callsOutsideAWatchedConnectionChangeNothing() {
+        guard.prologue(connection.context, null);
+        guard.filter(ANSWER, null, null);
+        for (SlowClientGuard.Phase p : SlowClientGuard.Phase.values()) {
+            assertEquals(0, guard.count(p), p.name());
+        }
+    }
+
+    /** Watches a connection on the test's thread until the test ends. */
+    private void watch(ConnectionContext ctx) {
+        registrations.add(guard.watch(ctx));
+    }
+
+    @AfterEach
+    void endWatches() {
+        registrations.forEach(SlowClientGuard.Registration::close);
     }
 
     private void advance(Duration d) {
