@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -30,29 +26,17 @@ class HardeningIT {
     void slowClientIsDisconnectedAfterTheReadTimeout() throws IOException {
         Distribution dist = Distribution.shared();
         String config = Distribution.TEST_LISTENER + "xspct_db_api_key: k\nxspct_db_read_timeout: 1\n" + DATA;
-        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("slow.yml", config));
-             Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(15_000); // our own bound: far above the server's 1 s
-            OutputStream out = s.getOutputStream();
-            out.write("GET /v1/query/car".getBytes(StandardCharsets.US_ASCII)); // a partial request line
-            out.flush();
-            long start = System.nanoTime();
-            InputStream in = s.getInputStream();
-            int r;
-            try {
-                do {
-                    r = in.read();
-                } while (r >= 0);
-            } catch (SocketTimeoutException e) {
-                throw new AssertionError("the server kept the slow connection open for 15 s", e);
-            } catch (IOException e) {
-                // reset by the server: disconnected as well
+        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("slow.yml", config))) {
+            // a partial request line, and a connection that sends nothing at all
+            for (String head : new String[] {"GET /v1/query/car", ""}) {
+                double seconds = SlowClient.silent(new Socket("127.0.0.1", server.port()), head);
+                assertTrue(seconds < 10, "disconnected after " + seconds + " s, configured 1 s");
+                assertTrue(seconds > 0.5, "disconnected after " + seconds + " s: before the configured 1 s");
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            assertTrue(seconds < 10, "disconnected after " + seconds + " s, configured 1 s");
-            assertTrue(seconds > 0.5, "disconnected after " + seconds + " s: before the configured 1 s");
             // a normal client is still served
             assertEquals(200, server.get("/v1/query/carol@example.com", Map.of("X-Api-Key", "k")).statusCode());
+            // waiting for a request is not a slow request
+            assertTrue(server.stdout().lines().noneMatch(l -> l.contains("request not received")), server.stdout());
         }
     }
 
@@ -105,8 +89,8 @@ class HardeningIT {
             // a cut-off body is neither a server error nor answered
             assertTrue(server.stdout().lines().noneMatch(l -> l.contains(" ERROR ") || l.contains("Request failed")),
                     server.stdout());
-            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_requests_total{") && l.contains("status=\"408\"")
-                    && l.contains("route=\"/v1/query-json\"") && l.endsWith(" 2.0")),
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_requests_total{")
+                    && l.contains("status=\"408\"") && l.contains("route=\"/v1/query-json\"") && l.endsWith(" 2.0")),
                     metrics.lines().filter(l -> l.startsWith("http_requests_total")).toList().toString());
             assertEquals(200, server.get("/v1/query/carol@example.com", key).statusCode());
         }
@@ -118,7 +102,8 @@ class HardeningIT {
         Distribution dist = Distribution.shared();
         String config = Distribution.TEST_LISTENER + "xspct_db_api_key: k\nxspct_db_read_timeout: 1\n" + DATA;
         try (RunningServer server = RunningServer.start(dist, dist.writeConfig("slow-refused.yml", config))) {
-            double seconds = trickle(server.port(), "POST /v1/query-json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            double seconds = SlowClient.trickle(new Socket("127.0.0.1", server.port()),
+                    "POST /v1/query-json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{", ' ');
             assertTrue(seconds < 10, "disconnected after " + seconds + " s, configured 1 s");
             assertEquals(200, server.get("/v1/query/carol@example.com", Map.of("X-Api-Key", "k")).statusCode());
@@ -126,43 +111,9 @@ class HardeningIT {
     }
 
     private static void assertCutOff(RunningServer server, String head, char filler) throws IOException {
-        double seconds = trickle(server.port(), head, filler);
+        double seconds = SlowClient.trickle(new Socket("127.0.0.1", server.port()), head, filler);
         assertTrue(seconds < 10, "disconnected after " + seconds + " s, configured 1 s: " + head);
         assertTrue(seconds > 0.5, "disconnected after " + seconds + " s: before the configured 1 s: " + head);
-    }
-
-    /**
-     * Sends {@code head}, then one {@code filler} byte about every 100 ms (the wait for an answer paces it) until
-     * the server closes the connection.
-     *
-     * @return seconds from the end of the head to the close
-     * @throws AssertionError when the connection is still open after 15 s
-     */
-    private static double trickle(int port, String head, char filler) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(100);
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            long start = System.nanoTime();
-            while (System.nanoTime() - start < 15_000_000_000L) {
-                try {
-                    out.write(filler);
-                    out.flush();
-                    if (in.read() < 0) {
-                        return (System.nanoTime() - start) / 1e9;
-                    }
-                    // an answer (a refusal) before the close: read on
-                } catch (SocketTimeoutException e) {
-                    // still open: the next byte
-                } catch (IOException e) {
-                    return (System.nanoTime() - start) / 1e9; // reset by the server
-                }
-            }
-            throw new AssertionError("the server kept a connection sending " + head.lines().findFirst().orElse("")
-                    + " slowly open for 15 s");
-        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -177,6 +178,25 @@ class TlsIT {
             assertEquals("CN=renewed", subject, server.stdout());
             assertTrue(server.stdout().contains("TLS certificate and key reloaded"), server.stdout());
             assertEquals(200, get(ctx, server.port(), "/ping").statusCode());
+        }
+    }
+
+    /** The read timeout holds on TLS listeners too: before the handshake and after it. */
+    @Test
+    void slowClientsAreCutOffOverTls() throws Exception {
+        Distribution dist = Distribution.shared();
+        Path dir = serverFiles("slow");
+        String extra = "xspct_db_read_timeout: 1\n";
+        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("tls-slow.yml", config(dir, extra)))) {
+            double noHandshake = SlowClient.silent(new Socket("127.0.0.1", server.port()), "");
+            assertTrue(noHandshake > 0.5 && noHandshake < 10, "no handshake: closed after " + noHandshake + " s");
+            SSLSocket tls = (SSLSocket) context(false).getSocketFactory().createSocket("127.0.0.1", server.port());
+            tls.startHandshake();
+            double slowHeaders = SlowClient.trickle(tls, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", 'a');
+            assertTrue(slowHeaders > 0.5 && slowHeaders < 10, "slow headers: closed after " + slowHeaders + " s");
+            assertEquals(200, get(context(false), server.port(), "/ping").statusCode());
+            assertTrue(server.stdout().contains("request not received within xspct_db_read_timeout (1 s)"),
+                    server.stdout());
         }
     }
 
