@@ -199,8 +199,11 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
     /** The current connection enters a state, unless the sweep has cut it off. */
     private void enter(State state) {
         Watch w = current.get();
-        if (w != null && w.state().get() != State.CLOSED) {
-            w.state().set(state);
+        if (w != null) {
+            State now = w.state().get();
+            if (now != State.CLOSED) {
+                w.state().compareAndSet(now, state); // fails only when the sweep has just cut it off
+            }
         }
     }
 
