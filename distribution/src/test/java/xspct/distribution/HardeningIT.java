@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -114,6 +119,69 @@ class HardeningIT {
         double seconds = SlowClient.trickle(new Socket("127.0.0.1", server.port()), head, filler);
         assertTrue(seconds < 10, "disconnected after " + seconds + " s, configured 1 s: " + head);
         assertTrue(seconds > 0.5, "disconnected after " + seconds + " s: before the configured 1 s: " + head);
+    }
+
+    /** A client that does not read its answer (here 6.8 MB) is cut off the read timeout after the answer is ready. */
+    @Test
+    void answerNotReadIsCutOff() throws Exception {
+        Distribution dist = Distribution.shared();
+        String config = Distribution.TEST_LISTENER + """
+                xspct_db_api_key: k
+                xspct_db_read_timeout: 1
+                xspct_db_query_json_max_users: 20000
+                xspct_db_client_max_size: 16777216
+                xspct_db_metrics_enabled: true
+                xspct_db_metrics_cache_ttl: 0
+                xspct_db_queries:
+                  everyone:
+                    db_type: dummy
+                """;
+        StringBuilder users = new StringBuilder("{\"users\": [");
+        for (int i = 0; i < 20_000; i++) {
+            users.append(i == 0 ? "" : ", ").append("\"u").append(i).append('-').append("x".repeat(130))
+                    .append("@example.com\"");
+        }
+        byte[] body = users.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+        // the answer repeats every address twice: at least this long
+        long answerAtLeast = 20_000L * 2 * 140;
+        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("slow-reader.yml", config));
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096); // a small window, so the server's writes block soon
+            s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            s.setSoTimeout(15_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/query-json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: k\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            // read nothing until the server has given up on this client
+            String verdict = "answer not read by the client within xspct_db_read_timeout (1 s)";
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!server.stdout().contains(verdict) && System.nanoTime() < deadline) {
+                Thread.sleep(50); // polling interval while waiting for the log line, bounded by the deadline
+            }
+            assertTrue(server.stdout().contains(verdict), server.stdout());
+            long received = 0;
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[65536];
+            try {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    received += n;
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the connection stayed open after " + received + " bytes", e);
+            } catch (IOException e) {
+                // reset by the server: cut off as well
+            }
+            assertTrue(received < answerAtLeast, "received " + received + " bytes, the whole answer");
+            String metrics = server.get("/metrics", Map.of()).body();
+            assertTrue(metrics.lines().anyMatch(l -> l.equals("xspct_db_slow_clients_disconnected_total 1.0")),
+                    metrics.lines().filter(l -> l.contains("slow_clients")).toList().toString());
+            assertTrue(server.stdout().lines().noneMatch(l -> l.contains(" ERROR ")), server.stdout());
+            assertEquals(200, server.post("/v1/query-json", "{\"users\": [\"a@example.org\"]}",
+                    Map.of("X-Api-Key", "k")).statusCode());
+        }
     }
 
     @Test

@@ -64,7 +64,9 @@ final class RequestObserver implements Filter {
                 chain.proceed();
                 status = res.status().code();
             } catch (CloseConnectionException e) {
-                status = 408; // not received: cut off by the read timeout, or the client went away; nothing is sent
+                // the connection failed or was cut off by the read timeout: a request that was not received is
+                // counted as 408 (nothing is sent), an answer that was not read with its own status
+                status = res.isSent() ? res.status().code() : 408;
                 throw e;
             } finally {
                 long nanos = System.nanoTime() - start;

@@ -31,8 +31,8 @@ final class Routes {
         MetricsService metricsService = metrics == null ? null
                 : new MetricsService(metrics, new MetricsAuth(settings.metricsAuth(), auth));
         return r -> {
-            r.addFilter(guard); // outermost: an answer is complete when every other filter has run
             r.addFilter(observer);
+            r.addFilter(guard);
             r.register(health, query, rspamd);
             if (metricsService != null) {
                 r.register(metricsService);

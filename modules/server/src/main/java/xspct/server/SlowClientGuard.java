@@ -18,9 +18,9 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -32,8 +32,9 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 
 /**
  * {@code xspct_db_read_timeout} on every connection: a connection waits at most that long for its next request line
- * (after the accept or the previous answer), and once the request line is in, its headers and body must follow
- * within that time too. The time spent answering never counts.
+ * (after the accept or the previous answer), once the request line is in, its headers and body must follow within
+ * that time too, and once the answer is ready, the client must take it within that time. The time spent working out
+ * the answer never counts.
  *
  * <p>Helidon's NIO connections ignore socket read timeouts, and its idle sweeper neither interrupts a connection
  * that is reading headers nor tells a connection busy answering from an idle one (it would close a keep-alive
@@ -44,6 +45,7 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * <li>as a receive listener: the request line starts the receiving phase, the end of the headers ends it for a
  *     request without a body;</li>
  * <li>{@link #readBody} ends it once the body is in;</li>
+ * <li>{@link #answers()}, a send listener: writing the answer starts the writing phase;</li>
  * <li>as a routing filter: the end of an answer starts waiting for the next request (a body no handler read is
  *     skipped meanwhile, under that deadline).</li>
  * </ul>
@@ -52,9 +54,12 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SlowClientGuard.class.getName());
 
-    /** Where a connection is: waiting for a request line, receiving a request, answering one, or cut off. */
+    /**
+     * Where a connection is: waiting for a request line, receiving a request, working out an answer, writing it, or
+     * cut off.
+     */
     enum Phase {
-        WAITING, RECEIVING, ANSWERING, CLOSED
+        WAITING, RECEIVING, ANSWERING, WRITING, CLOSED
     }
 
     /** A phase and, while waiting or receiving, its deadline. */
@@ -184,6 +189,21 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         return new State(phase, nanoClock.getAsLong() + timeoutNanos);
     }
 
+    /**
+     * The HTTP/1 send listener of the guard: an answer's status line starts the writing phase, so a client that does
+     * not read its answer cannot hold the connection.
+     *
+     * @return the listener
+     */
+    Http1ConnectionListener answers() {
+        return new Http1ConnectionListener() {
+            @Override
+            public void status(ConnectionContext ctx, Status status) {
+                enter(deadline(Phase.WRITING));
+            }
+        };
+    }
+
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
         enter(deadline(Phase.RECEIVING));
@@ -224,8 +244,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
     byte[] readBody(ServerRequest req) {
         try {
             return req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
-        } catch (DataReader.InsufficientDataAvailableException | ServerConnectionException
-                 | UncheckedIOException e) {
+        } catch (DataReader.InsufficientDataAvailableException | UncheckedIOException e) {
             throw new CloseConnectionException("request body not received", e);
         } finally {
             enter(State.ANSWERING);
@@ -242,25 +261,30 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         }
     }
 
-    /** Closes the connections whose request is not in by its deadline. */
+    /** Closes the connections past the deadline of their phase. */
     void sweep() {
         long now = nanoClock.getAsLong();
         for (Watch w : connections) {
             State s = w.state().get();
-            boolean waiting = s.phase() == Phase.WAITING || s.phase() == Phase.RECEIVING;
+            boolean waiting = s.phase() != Phase.ANSWERING && s.phase() != Phase.CLOSED;
             // compare-and-set: a connection that moved on since it was read here is left alone
             if (!waiting || now - s.deadline() < 0 || !w.state().compareAndSet(s, State.CLOSED)) {
                 continue;
             }
             ConnectionContext c = w.connection();
-            if (s.phase() == Phase.RECEIVING) {
+            String why = switch (s.phase()) {
+                case RECEIVING -> "request not received";
+                case WRITING -> "answer not read by the client";
+                default -> "no request";
+            };
+            if (s.phase() == Phase.WAITING) {
+                // an idle keep-alive connection, not a slow client
+                LOG.log(System.Logger.Level.DEBUG, () -> "closing the connection of " + c.remotePeer().host() + ":"
+                        + c.remotePeer().port() + ": " + why + " for xspct_db_read_timeout (" + timeoutText + ")");
+            } else {
                 disconnected.incrementAndGet();
                 LOG.log(System.Logger.Level.INFO, () -> "closing the connection of " + c.remotePeer().host() + ":"
-                        + c.remotePeer().port() + ": request not received within xspct_db_read_timeout ("
-                        + timeoutText + ")");
-            } else {
-                LOG.log(System.Logger.Level.DEBUG, () -> "closing the connection of " + c.remotePeer().host() + ":"
-                        + c.remotePeer().port() + ": no request for xspct_db_read_timeout (" + timeoutText + ")");
+                        + c.remotePeer().port() + ": " + why + " within xspct_db_read_timeout (" + timeoutText + ")");
             }
             try {
                 c.serverSocket().close();
@@ -276,7 +300,10 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         return (int) connections.stream().filter(w -> w.state().get().phase() == phase).count();
     }
 
-    /** {@return connections closed because a request's headers or body did not arrive in time, since the start} */
+    /**
+     * {@return connections closed because a request's headers or body did not arrive, or its answer was not read, in
+     * time, since the start}
+     */
     long disconnected() {
         return disconnected.get();
     }

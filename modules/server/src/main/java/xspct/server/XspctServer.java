@@ -158,7 +158,7 @@ public final class XspctServer {
      */
     private static Http1Config http1(SlowClientGuard guard) {
         return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE)
-                .addReceiveListener(guard).build();
+                .addReceiveListener(guard).addSendListener(guard.answers()).build();
     }
 
     private static String hostPort(String host, int port) {

@@ -18,6 +18,7 @@ import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.FilterChain;
@@ -144,6 +145,37 @@ class SlowClientGuardTest {
         guard.sweep();
         assertEquals(1, connection.closes.get());
         assertEquals(0, guard.disconnected());
+    }
+
+    @Test
+    void anAnswerTheClientDoesNotReadIsCutOffAndCounted() {
+        watch(connection.context);
+        guard.prologue(connection.context, null);
+        guard.headers(connection.context, WritableHeaders.create());
+        advance(TIMEOUT.multipliedBy(10)); // a slow answer: not the client's fault
+        guard.answers().status(connection.context, Status.OK_200);
+        assertEquals(1, guard.count(SlowClientGuard.Phase.WRITING));
+        advance(TIMEOUT.minusMillis(1));
+        guard.sweep();
+        assertEquals(0, connection.closes.get(), "closed before the deadline");
+        advance(Duration.ofMillis(1));
+        guard.sweep();
+        assertEquals(1, connection.closes.get());
+        assertEquals(1, guard.disconnected());
+    }
+
+    @Test
+    void aWrittenAnswerEndsTheWritingPhase() {
+        watch(connection.context);
+        guard.prologue(connection.context, null);
+        guard.headers(connection.context, WritableHeaders.create());
+        guard.answers().status(connection.context, Status.OK_200);
+        advance(TIMEOUT.minusMillis(1));
+        guard.filter(ANSWER, null, null); // the handler's send returned: written
+        advance(TIMEOUT.minusMillis(1));
+        guard.sweep();
+        assertEquals(0, connection.closes.get());
+        assertEquals(1, guard.count(SlowClientGuard.Phase.WAITING));
     }
 
     @Test
