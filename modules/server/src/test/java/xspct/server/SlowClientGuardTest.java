@@ -44,22 +44,11 @@ class SlowClientGuardTest {
         CountDownLatch handling = new CountDownLatch(1);
         CountDownLatch ended = new CountDownLatch(1);
         ServerConnection watched = guard.selector(selectorOf(handling, ended)).connection(connection.context);
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                watched.handle((Limit) null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread t = handleOnItsThread(watched);
         handling.await();
         assertEquals(1, guard.count(SlowClientGuard.Phase.WAITING));
         assertEquals(Duration.ZERO, watched.idleTime(), "Helidon's idle sweeper must leave it to the guard");
-        advance(TIMEOUT.minusMillis(1));
-        guard.sweep();
-        assertEquals(0, connection.closes.get(), "closed before the timeout");
-        advance(Duration.ofMillis(1));
-        guard.sweep();
-        assertEquals(1, connection.closes.get());
+        assertClosedAtTheDeadline();
         assertEquals(0, guard.disconnected(), "an idle connection is not a slow client");
         ended.countDown();
         t.join();
@@ -72,13 +61,7 @@ class SlowClientGuardTest {
         CountDownLatch ended = new CountDownLatch(1);
         ServerConnection watched = guard.selector(selectorOf(handling, ended)).connection(connection.context);
         ended.countDown();
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                watched.handle((Limit) null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread t = handleOnItsThread(watched);
         t.join();
         for (SlowClientGuard.Phase p : SlowClientGuard.Phase.values()) {
             assertEquals(0, guard.count(p), p.name());
@@ -93,12 +76,7 @@ class SlowClientGuardTest {
         watch(connection.context);
         advance(TIMEOUT.minusMillis(1)); // waiting for the request line
         guard.prologue(connection.context, null);
-        advance(TIMEOUT.minusMillis(1));
-        guard.sweep();
-        assertEquals(0, connection.closes.get(), "closed before the deadline");
-        advance(Duration.ofMillis(1));
-        guard.sweep();
-        assertEquals(1, connection.closes.get());
+        assertClosedAtTheDeadline();
         assertEquals(1, guard.disconnected());
         assertEquals(0, guard.count(SlowClientGuard.Phase.RECEIVING));
         assertEquals(1, guard.count(SlowClientGuard.Phase.CLOSED));
@@ -132,43 +110,27 @@ class SlowClientGuardTest {
 
     @Test
     void afterAnAnswerTheConnectionWaitsForItsNextRequest() {
-        watch(connection.context);
-        guard.prologue(connection.context, null);
-        guard.headers(connection.context, WritableHeaders.create());
+        answering();
         advance(TIMEOUT.multipliedBy(10)); // a slow answer
         guard.filter(ANSWER, null, null);
         assertEquals(1, guard.count(SlowClientGuard.Phase.WAITING));
-        advance(TIMEOUT.minusMillis(1));
-        guard.sweep();
-        assertEquals(0, connection.closes.get(), "the slow answer counted against the wait for the next request");
-        advance(Duration.ofMillis(1));
-        guard.sweep();
-        assertEquals(1, connection.closes.get());
+        assertClosedAtTheDeadline(); // the slow answer does not count against the wait
         assertEquals(0, guard.disconnected());
     }
 
     @Test
     void anAnswerTheClientDoesNotReadIsCutOffAndCounted() {
-        watch(connection.context);
-        guard.prologue(connection.context, null);
-        guard.headers(connection.context, WritableHeaders.create());
+        answering();
         advance(TIMEOUT.multipliedBy(10)); // a slow answer: not the client's fault
         guard.answers().status(connection.context, Status.OK_200);
         assertEquals(1, guard.count(SlowClientGuard.Phase.WRITING));
-        advance(TIMEOUT.minusMillis(1));
-        guard.sweep();
-        assertEquals(0, connection.closes.get(), "closed before the deadline");
-        advance(Duration.ofMillis(1));
-        guard.sweep();
-        assertEquals(1, connection.closes.get());
+        assertClosedAtTheDeadline();
         assertEquals(1, guard.disconnected());
     }
 
     @Test
     void aWrittenAnswerEndsTheWritingPhase() {
-        watch(connection.context);
-        guard.prologue(connection.context, null);
-        guard.headers(connection.context, WritableHeaders.create());
+        answering();
         guard.answers().status(connection.context, Status.OK_200);
         advance(TIMEOUT.minusMillis(1));
         guard.filter(ANSWER, null, null); // the handler's send returned: written
@@ -241,6 +203,34 @@ class SlowClientGuardTest {
         for (SlowClientGuard.Phase p : SlowClientGuard.Phase.values()) {
             assertEquals(0, guard.count(p), p.name());
         }
+    }
+
+    /** The test's connection has received a request without body and is working out the answer. */
+    private void answering() {
+        watch(connection.context);
+        guard.prologue(connection.context, null);
+        guard.headers(connection.context, WritableHeaders.create());
+    }
+
+    /** The test's connection survives a sweep 1 ms before its deadline and is closed by one at it. */
+    private void assertClosedAtTheDeadline() {
+        int before = connection.closes.get();
+        advance(TIMEOUT.minusMillis(1));
+        guard.sweep();
+        assertEquals(before, connection.closes.get(), "closed before the deadline");
+        advance(Duration.ofMillis(1));
+        guard.sweep();
+        assertEquals(before + 1, connection.closes.get(), "not closed at the deadline");
+    }
+
+    private static Thread handleOnItsThread(ServerConnection watched) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                watched.handle((Limit) null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** Watches a connection on the test's thread until the test ends. */
