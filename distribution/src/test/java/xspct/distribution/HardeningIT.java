@@ -46,8 +46,8 @@ class HardeningIT {
     }
 
     /**
-     * Past the request line the idle sweeper no longer watches a connection: headers or a body sent a byte at a
-     * time are cut off by the read timeout too, while an answer that takes longer than it is not.
+     * Past the request line, headers or a body sent a byte at a time are cut off by the read timeout too, while an
+     * answer that takes longer than it is given, on a connection that stays open.
      */
     @Test
     void slowHeadersAndBodiesAreCutOffButSlowAnswersAreNot() throws IOException {
