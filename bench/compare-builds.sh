@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: two builds of the release side by side, e.g. before and after a change. Starts both unpacked
-# distributions on the same YAML data (L1 cache) and measures, with wrk, cached GET lookups and the bare /ping route
-# against both in alternating rounds of one run; prints per-round ratios (B/A, and lookup/ping per build) and their
-# medians. Not part of the test suite. Needs wrk (apt-get install wrk).
+# distributions on the same YAML data (L1 cache) and measures, with wrk, cached GET lookups, cached POST
+# /v1/query-json batches and the bare /ping route against both in alternating rounds of one run; prints per-round
+# ratios (B/A, and lookup/ping per build) and their medians. Not part of the test suite. Needs wrk
+# (apt-get install wrk).
 #   bench/compare-builds.sh DIST_A DIST_B [SECONDS_PER_ROUND [ROUNDS [CONNECTIONS]]]     defaults: 10 5 16
 # DIST_A and DIST_B are unpacked release directories (holding bin/xspct-db), e.g. distribution/target/xspct-db-0.1.0
 # of two checkouts.
@@ -22,21 +23,36 @@ start_server a "$dist_a"
 start_server b "$dist_b"
 a=$(port_of a)
 b=$(port_of b)
-lookup=$LOOKUP
+paths=("$LOOKUP" "$QUERY_JSON" /ping)
+names=(get query-json ping)
 echo "warm-up"
-for p in "$a" "$b"; do rps "$p" "$lookup" "$seconds" >/dev/null; rps "$p" /ping "$seconds" >/dev/null; done
-lq=(); pq=(); ra=(); rb=()
+for p in "$a" "$b"; do for path in "${paths[@]}"; do rps "$p" "$path" "$seconds" >/dev/null; done; done
+declare -A ba ra rb
 for r in $(seq 1 "$rounds"); do
-  if [ $((r % 2)) -eq 1 ]; then  # alternate the order so that drift in machine load hits both alike
-    la=$(rps "$a" "$lookup" "$seconds"); lb=$(rps "$b" "$lookup" "$seconds")
-    pa=$(rps "$a" /ping "$seconds"); pb=$(rps "$b" /ping "$seconds")
-  else
-    lb=$(rps "$b" "$lookup" "$seconds"); la=$(rps "$a" "$lookup" "$seconds")
-    pb=$(rps "$b" /ping "$seconds"); pa=$(rps "$a" /ping "$seconds")
-  fi
-  lq+=("$(ratio "$lb" "$la")"); pq+=("$(ratio "$pb" "$pa")"); ra+=("$(ratio "$la" "$pa")"); rb+=("$(ratio "$lb" "$pb")")
-  echo "round $r: lookup A $la B $lb (B/A ${lq[-1]}); ping A $pa B $pb (B/A ${pq[-1]});" \
-       "lookup/ping A ${ra[-1]} B ${rb[-1]}"
+  line="round $r:"
+  declare -A va vb
+  for i in "${!paths[@]}"; do
+    if [ $((r % 2)) -eq 1 ]; then  # alternate the order so that drift in machine load hits both alike
+      va[$i]=$(rps "$a" "${paths[$i]}" "$seconds"); vb[$i]=$(rps "$b" "${paths[$i]}" "$seconds")
+    else
+      vb[$i]=$(rps "$b" "${paths[$i]}" "$seconds"); va[$i]=$(rps "$a" "${paths[$i]}" "$seconds")
+    fi
+    ba[$i]+="$(ratio "${vb[$i]}" "${va[$i]}") "
+    line+=" ${names[$i]} A ${va[$i]} B ${vb[$i]} (B/A $(ratio "${vb[$i]}" "${va[$i]}"));"
+  done
+  for i in 0 1; do
+    ra[$i]+="$(ratio "${va[$i]}" "${va[2]}") "; rb[$i]+="$(ratio "${vb[$i]}" "${vb[2]}") "
+    line+=" ${names[$i]}/ping A $(ratio "${va[$i]}" "${va[2]}") B $(ratio "${vb[$i]}" "${vb[2]}");"
+  done
+  echo "$line"
 done
-echo "median per-round ratios: lookup B/A $(median "${lq[@]}"), ping B/A $(median "${pq[@]}")," \
-     "lookup/ping A $(median "${ra[@]}") B $(median "${rb[@]}")"
+summary="median per-round ratios:"
+for i in "${!paths[@]}"; do
+  # shellcheck disable=SC2086
+  summary+=" ${names[$i]} B/A $(median ${ba[$i]}),"
+done
+for i in 0 1; do
+  # shellcheck disable=SC2086
+  summary+=" ${names[$i]}/ping A $(median ${ra[$i]}) B $(median ${rb[$i]}),"
+done
+echo "${summary%,}"

@@ -8,6 +8,12 @@ bench_setup() {
   pids=()
   trap bench_cleanup EXIT
   echo 'wrk.headers["X-Api-Key"] = "bench-key"' > "$work/key.lua"
+  cat > "$work/query-json.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["X-Api-Key"] = "bench-key"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"users": ["carol@example.com", "nobody@example.com"]}'
+LUA
 }
 
 bench_cleanup() {
@@ -50,10 +56,14 @@ port_of() {
 }
 
 LOOKUP=/v1/query/carol@example.com
+QUERY_JSON=/v1/query-json
 
-# rps PORT PATH SECONDS: requests per second wrk measured
+# rps PORT PATH SECONDS: requests per second wrk measured (POST /v1/query-json sends a two-address batch, answered
+# from the response cache after the first request; every other path is a GET with the API key)
 rps() {
-  wrk -t2 -c"$connections" -d"$3"s -s "$work/key.lua" "http://127.0.0.1:$1$2" | awk '/Requests\/sec/ {print $2}'
+  local script=key.lua
+  [ "$2" = "$QUERY_JSON" ] && script=query-json.lua
+  wrk -t2 -c"$connections" -d"$3"s -s "$work/$script" "http://127.0.0.1:$1$2" | awk '/Requests\/sec/ {print $2}'
 }
 
 # ratio X Y: X / Y with three decimals

@@ -19,7 +19,8 @@ import xspct.core.pipeline.Counters;
 import xspct.core.pipeline.Counters.Name;
 import xspct.core.pipeline.LookupPipeline;
 import xspct.core.pipeline.Reply;
-import xspct.core.pipeline.RspamdLookup;
+import xspct.core.pipeline.RspamdUsers;
+import xspct.core.pipeline.CanonicalAddresses;
 import xspct.core.rspamd.RspamdPolicy;
 import xspct.core.rspamd.RspamdRequest;
 
@@ -32,7 +33,6 @@ public final class Endpoints {
     private static final System.Logger LOG = System.getLogger(Endpoints.class.getName());
 
     private final LookupPipeline pipeline;
-    private final RspamdLookup rspamd;
     private final RspamdPolicy policy;
     private final ResponseCache cache;
     private final List<String> rspamdKeyFields;
@@ -57,7 +57,6 @@ public final class Endpoints {
     public Endpoints(LookupPipeline pipeline, RspamdPolicy policy, ResponseCache cache, List<String> rspamdKeyFields,
                      RequestSlots slots, BodyCodecs codecs, Counters counters, double requestTimeout) {
         this.pipeline = pipeline;
-        this.rspamd = new RspamdLookup(pipeline);
         this.policy = policy;
         this.cache = cache;
         this.rspamdKeyFields = List.copyOf(rspamdKeyFields);
@@ -104,10 +103,11 @@ public final class Endpoints {
      * @throws Exception an unexpected failure (generic 500)
      */
     public EndpointResult queryJson(List<String> users, BodyFormat format) throws Exception {
-        List<String> survivors = pipeline.prefiltered(users);
-        if (survivors.isEmpty()) {
+        CanonicalAddresses admitted = pipeline.canonicalise(users);
+        if (admitted.isEmpty()) {
             return users(new Reply.Users(Map.of()), format);
         }
+        List<String> survivors = admitted.originals();
         List<String> sorted = new ArrayList<>(survivors);
         Collections.sort(sorted);
         ResponseCache.Key key = new ResponseCache.Key("query-json", List.of(List.copyOf(sorted)), format);
@@ -117,7 +117,7 @@ public final class Endpoints {
         }
         return shared(key, () -> {
             long since = cache.now();
-            Reply reply = pipeline.batchPrefiltered(survivors);
+            Reply reply = pipeline.batch(admitted);
             EndpointResult r = users(reply, format);
             if (r instanceof EndpointResult.Body b && reply instanceof Reply.Users u) {
                 Set<String> addresses = new LinkedHashSet<>(survivors);
@@ -150,15 +150,15 @@ public final class Endpoints {
         }
         return shared(key, () -> {
             long since = cache.now();
-            RspamdLookup.Resolved r = rspamd.resolve(request.from(), request.rcpts());
-            Map<String, Object> settings = policy.settings(r.users(), r.u2p(), r.rcptKeys());
+            RspamdUsers r = pipeline.rspamd(request.from(), request.rcpts());
+            Map<String, Object> settings = policy.settings(r.users(), r.keys(), r.rcptKeys());
             byte[] body = codecs.encode(format, settings);
             if (r.complete()) {
                 Set<String> addresses = new LinkedHashSet<>();
                 addresses.add(request.from());
                 addresses.addAll(request.rcpts());
-                addresses.addAll(r.u2p().keySet());
-                addresses.addAll(r.u2p().values());
+                addresses.addAll(r.keys().keySet());
+                addresses.addAll(r.keys().values());
                 cache.put(key, new ResponseCache.Entry(body, format.contentType()), addresses, since);
             }
             rspamdAnswered(logId, request, r, settings);
@@ -166,7 +166,7 @@ public final class Endpoints {
         });
     }
 
-    private static void rspamdAnswered(String logId, RspamdRequest request, RspamdLookup.Resolved r,
+    private static void rspamdAnswered(String logId, RspamdRequest request, RspamdUsers r,
                                        Map<String, Object> settings) {
         LOG.log(System.Logger.Level.INFO, "<" + logId + "> from=" + request.from() + " rcpts=" + request.rcpts().size()
                 + " users=" + r.users().size() + " applied=" + appliedRules(settings)

@@ -1,6 +1,7 @@
 package xspct.core.pipeline;
 
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,6 +54,8 @@ public final class CacheTiers {
      * @param level  the level of the tier that answered; 0 on a miss
      */
     record Result(CacheLookup result, int level) {
+        /** Nothing cached, or the caches not asked. */
+        static final Result MISSED = new Result(CacheLookup.MISS, 0);
     }
 
     /**
@@ -119,15 +122,45 @@ public final class CacheTiers {
             }
             return new Result(r, tiers.get(i).level());
         }
-        return new Result(CacheLookup.MISS, 0);
+        return Result.MISSED;
     }
 
-    void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
-        if (users.isEmpty() && aliases.isEmpty()) {
+    /**
+     * Writes the records of a lookup: each record under its primary key, and as aliases of that key every value of
+     * its {@code aliases} and {@code mail} attributes and every address found for it. The attribute names are fixed
+     * (after key translation), as in xspct_db 0.7, so that instances of both share one Redis.
+     */
+    void store(UserRecords records, AddressKeys keys) {
+        if (tiers.isEmpty() || (records.isEmpty() && keys.asMap().isEmpty())) {
+            return;
+        }
+        Map<String, String> aliases = new LinkedHashMap<>();
+        records.forEach((pk, record) -> {
+            addAliases(aliases, record.get("aliases"), pk);
+            addAliases(aliases, record.get("mail"), pk);
+        });
+        keys.asMap().forEach((address, pk) -> {
+            if (records.contains(pk)) {
+                aliases.put(address, pk);
+            }
+        });
+        if (records.isEmpty() && aliases.isEmpty()) {
             return;
         }
         for (Tier t : tiers) {
-            t.tier().store(users, aliases);
+            t.tier().store(records.asMap(), aliases);
+        }
+    }
+
+    private static void addAliases(Map<String, String> aliases, Object values, String pk) {
+        if (values instanceof List<?> l) {
+            for (Object v : l) {
+                if (v != null) {
+                    aliases.put(EntryTranslation.text(v), pk);
+                }
+            }
+        } else if (values != null) {
+            aliases.put(EntryTranslation.text(values), pk);
         }
     }
 

@@ -113,8 +113,8 @@ final class Dispatcher {
         String[] forced = new String[records.size()];
         for (int i = 0; i < records.size(); i++) {
             QueryRecord r = records.get(i);
-            String pk = answer.u2p.get(r.address());
-            Map<String, Object> user = pk == null ? null : answer.users.get(pk);
+            String pk = answer.keys.get(r.address());
+            Map<String, Object> user = pk == null ? null : answer.records.get(pk);
             Object value = user == null || attr.isEmpty() ? null : user.get(attr);
             List<String> values = new ArrayList<>();
             if (value instanceof List<?> l) {
@@ -162,7 +162,7 @@ final class Dispatcher {
         String error = result.error().orElse(null);
         for (BackendEntry entry : result.entries()) {
             switch (entry) {
-                case BackendEntry.Verbatim v -> a.mergeUser(v.key(), v.object());
+                case BackendEntry.Verbatim v -> a.records.merge(v.key(), v.object());
                 case BackendEntry.Found f -> {
                     String err = attribute(q, f, records, forcedPk, a);
                     if (err != null) {
@@ -202,15 +202,15 @@ final class Dispatcher {
         if (first != null) {
             String addr = records.get(first).address();
             if (fallback) {
-                a.u2p.putIfAbsent(addr, pk);
+                a.keys.putIfAbsent(addr, pk);
             } else {
-                a.u2p.put(addr, pk);
+                a.keys.put(addr, pk);
             }
             for (int i = 1; i < owners.size(); i++) {
-                a.u2p.putIfAbsent(records.get(owners.get(i)).address(), pk);
+                a.keys.putIfAbsent(records.get(owners.get(i)).address(), pk);
             }
         }
-        a.mergeUser(pk, t.user());
+        a.records.merge(pk, t.user());
         return null;
     }
 

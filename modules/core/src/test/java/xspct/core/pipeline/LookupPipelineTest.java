@@ -245,4 +245,60 @@ class LookupPipelineTest {
             assertEquals(1, backend.calls.get(0).size());
         }
     }
+    @Test
+    void rspamdRecipientLongerThanTheLimitIsUnknownWithoutAnyBackendCall() throws Exception {
+        var backend = mapBackend("map", DATA);
+        try (XspctService s = TestService.start(ONE_QUERY, List.of(backend), List.of())) {
+            String huge = "a".repeat(100_000) + "@ex.de";
+            RspamdUsers r = s.pipeline().rspamd("", List.of(huge, "alice@ex.de"));
+            assertEquals(List.of(huge, "alice@ex.de"), r.rcptKeys());
+            assertEquals(List.of("alice@ex.de"), List.copyOf(r.users().keySet()));
+            assertEquals(1, backend.calls.size());
+            assertEquals(List.of("alice@ex.de"), backend.calls.get(0).stream().map(q -> q.address()).toList());
+            assertTrue(r.complete());
+        }
+    }
+
+    @Test
+    void wildcardRequestDomainIsTheKeyWithoutItsAtOnEveryEndpoint() throws Exception {
+        var domains = mapBackend("map", Map.of("@ex.de", user("mail", "@ex.de", "catchall", "yes")));
+        String yaml = """
+                xspct_db_queries:
+                  domains:
+                    db_type: map
+                    wildcard_domain_query: true
+                    wildcard_key_pattern: '.*@[^.]+\\.(.+)'
+                    wildcard_key_replacement: '@\\1'
+                """;
+        try (XspctService s = TestService.start(yaml, List.of(domains), List.of())) {
+            String address = "someone@sub.ex.de";
+            assertEquals(List.of("yes"), users(s.pipeline().get(address)).get(address).get("catchall"));
+            assertEquals(List.of("yes"), users(s.pipeline().batch(List.of(address))).get(address).get("catchall"));
+            assertEquals(List.of("@ex.de"), s.pipeline().rspamd("", List.of(address)).rcptKeys());
+            List<String> wildcardDomains = new ArrayList<>();
+            for (var call : domains.calls) {
+                call.stream().filter(q -> q.address().equals("@ex.de")).forEach(q -> wildcardDomains.add(q.domain()));
+            }
+            assertEquals(List.of("ex.de", "ex.de", "ex.de"), wildcardDomains, "GET, query-json, rspamd-settings");
+        }
+    }
+
+    @Test
+    void bypassingTheCachesNeitherReadsNorWritesThem() throws Exception {
+        var backend = mapBackend("map", DATA);
+        var tier = new MemoryTier();
+        try (XspctService s = TestService.start(ONE_QUERY, List.of(backend), List.of(TestService.tier(tier)))) {
+            var pipeline = s.pipeline();
+            users(pipeline.get("alice@ex.de"));
+            assertEquals(1, backend.calls.size());
+            int stores = tier.stores.get();
+            var policy = ResolutionPolicy.BATCH.bypassingCaches();
+            Resolution r = pipeline.resolve(pipeline.canonicalise(List.of("alice@ex.de", "nobody@ex.de")), policy);
+            assertEquals(2, backend.calls.size(), "the cached alice@ex.de was asked again");
+            assertEquals(Resolution.Source.BACKENDS, r.source("alice@ex.de"));
+            assertEquals(Resolution.Source.NONE, r.source("nobody@ex.de"));
+            assertEquals(stores, tier.stores.get(), "nothing written");
+            assertTrue(tier.negative.isEmpty());
+        }
+    }
 }
