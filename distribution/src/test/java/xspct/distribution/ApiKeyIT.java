@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * API keys on the query endpoints (SPEC 11) through the released server.
+ * API keys on the query endpoints  through the released server.
  */
 class ApiKeyIT {
     private static final String DATA = """

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code /metrics} of the released server (runtime image with the converted metrics modules): the whole scrape
- * parsed strictly, checked by Prometheus' own {@code promtool}, values of the SPEC 12.1 metrics after known
+ * parsed strictly, checked by Prometheus' own {@code promtool}, values of the original's metrics after known
  * requests, and the metrics authentication.
  */
 class MetricsIT {
@@ -41,7 +41,7 @@ class MetricsIT {
                 carol@example.com:
                   mail: carol@example.com
             """;
-    /** Lint findings of promtool about names the SPEC prescribes (kept for existing dashboards). */
+    /** Lint findings of promtool about names the original prescribes (kept for existing dashboards). */
     private static final List<String> PRESCRIBED_NAMES = List.of("xspct_db_prefilter_domain_count ");
 
     @Test
@@ -71,7 +71,7 @@ class MetricsIT {
             PrometheusText t = PrometheusText.parse(text); // the whole output, strictly
             promtool(text);
 
-            // SPEC 12.1/12.2: GET lookups only, 401 included
+            // as the original: GET lookups only, 401 included
             assertEquals(6.0, t.value("xspct_db_requests_total"));
             assertEquals(3.0, t.value("xspct_db_requests_known_total"));
             assertEquals(2.0, t.value("xspct_db_requests_unknown_total"));
@@ -141,7 +141,7 @@ class MetricsIT {
     }
 
     /**
-     * Prometheus' own linter must parse the scrape (exit 1 = parse error) and find nothing but the names the SPEC
+     * Prometheus' own linter must parse the scrape (exit 1 = parse error) and find nothing but the names the original
      * prescribes. Missing promtool skips this part on a developer machine and fails under CI=true.
      */
     private static void promtool(String text) throws Exception {

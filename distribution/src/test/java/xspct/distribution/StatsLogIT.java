@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-/** The periodic STATS lines (SPEC 12.3) of the released server, on their interval. */
+/** The periodic STATS lines  of the released server, on their interval. */
 class StatsLogIT {
     @Test
     void statsLinesAppearOnTheirInterval() throws InterruptedException {

@@ -2,22 +2,27 @@ package xspct.api;
 
 /**
  * Version of the plugin API. A plugin built against API {@code MAJOR.x} runs on every core whose API has the
- * same major version and an equal or higher minor version.
+ * same major version and an equal or higher minor version; the core refuses any other plugin when it loads it.
  */
 public final class ApiVersion {
     /** Incompatible changes increase this. */
     public static final int MAJOR = 1;
     /**
      * Compatible additions increase this (1: RowAttribution, BodyCodecProvider, remote cache invalidation;
-     * 2: {@link SetSource} through {@link CacheTier#setSource()}).
+     * 2: {@link SetSource} through {@link CacheTier#setSource()}; 3: {@link PluginProvider#apiVersion()}).
      */
-    public static final int MINOR = 2;
+    public static final int MINOR = 3;
+    /**
+     * The version as {@code MAJOR.MINOR}: a constant, so that a plugin's {@link PluginProvider#apiVersion()}
+     * returning it records the version the plugin was compiled against.
+     */
+    public static final String CURRENT = MAJOR + "." + MINOR;
 
     private ApiVersion() {
     }
 
     /** {@return the version as {@code MAJOR.MINOR}} */
     public static String string() {
-        return MAJOR + "." + MINOR;
+        return CURRENT;
     }
 }

@@ -32,6 +32,18 @@ public interface Backend extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * The error body a lookup answers with when an entry this backend returned cannot be translated by the query's
+     * settings (for instance an {@code attr_list} that keeps nothing): the backend's own query error text, such as
+     * {@code 500 LDAP query error}.
+     *
+     * @return the error body; {@code 500 invalid query config} by default
+     * @since API 1.3
+     */
+    default String translationError() {
+        return "500 invalid query config";
+    }
+
     /** Releases the backend's resources (pools, threads). Called once at shutdown. */
     @Override
     default void close() {

@@ -7,7 +7,7 @@ package xspct.api;
  * {@link java.util.ServiceLoader} in each plugin's module layer. The provider must have a public no-argument
  * constructor and do no work in it.
  */
-public interface BackendProvider {
+public interface BackendProvider extends PluginProvider {
 
     /** {@return the {@code db_type} this provider serves, e.g. {@code "ldap"}} */
     String dbType();

@@ -17,7 +17,7 @@ import java.util.List;
  *
  * @since API 1.1
  */
-public interface BodyCodecProvider {
+public interface BodyCodecProvider extends PluginProvider {
 
     /**
      * The media types this codec handles, lower case and without parameters. The first one is the

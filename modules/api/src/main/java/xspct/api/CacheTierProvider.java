@@ -8,7 +8,7 @@ import java.util.Optional;
  * <p>A plugin module declares {@code provides xspct.api.CacheTierProvider with ...}. Tiers are consulted in
  * ascending {@link #level()}; a hit in a higher level is copied into the lower ones.
  */
-public interface CacheTierProvider {
+public interface CacheTierProvider extends PluginProvider {
 
     /** {@return a short name for logs, e.g. {@code "caffeine"}} */
     String name();

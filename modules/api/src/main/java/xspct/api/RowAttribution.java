@@ -17,19 +17,23 @@ import java.util.Set;
  * with one search or statement (LDAP, SQL) and therefore cannot tell from the protocol which request a row
  * belongs to.
  *
- * <p>The rules (xspct_db's row attribution, with the fixes of SPEC-compat W9 to W11):
+ * <p>The rules (xspct_db's row attribution, with fixes described in docs/compatibility.md, "Backend rows are attributed
+ * to every address they answer"):
  * <ol>
  *   <li><b>Direct owners.</b> A row belongs to every request one of whose searched values (its
  *       {@link LookupRequest#values() values}, username and address) equals one of the row's values. This covers
  *       a mailbox found by its address, an alias and the primary address resolved by the same row, and a chained
- *       ({@code use_result}) row shared by several requests: each of them gets the row (W10).</li>
+ *       ({@code use_result}) row shared by several requests: each of them gets the row (docs/compatibility.md: "Backend
+ * rows are attributed to every address they answer").</li>
  *   <li><b>Substitution owners.</b> A row without direct owners (e.g. a catch-all {@code @domain} row) belongs to
  *       every request one of whose substituted values (the values put into the search, such as the domain, or a
  *       bound parameter {@code @ex.de}) equals one of the row's values, unless that request has a direct row
  *       somewhere in the same result: a catch-all never overrides the mailbox's own row.</li>
  * </ol>
  * Values are compared case-insensitively ({@link Locale#ROOT} lower case), so a client's {@code Alice@Ex.DE} finds
- * the stored {@code alice@ex.de} (W9). The outcome depends only on the request order and the row order (W11):
+ * the stored {@code alice@ex.de} (docs/compatibility.md: "Backend rows are attributed to every address they answer").
+ * The outcome depends only on the request order and the row order (docs/compatibility.md: "Backend rows are attributed
+ * to every address they answer"):
  * owners are listed in request order, and when several rows answer one request, the later row's primary key
  * wins, as a later real primary key does in the original.
  *

@@ -5,13 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import xspct.api.Backend;
 import xspct.api.ConfigNode;
-import xspct.core.config.QuerySettings;
+import xspct.api.PooledBackend;
 import xspct.core.pipeline.CacheTiers;
 import xspct.core.pipeline.ConfiguredQuery;
 import xspct.core.pipeline.Counters;
@@ -21,7 +23,7 @@ import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.prefilter.PrefilterSettings;
 
 /**
- * The periodic {@code STATS} log lines (SPEC 12.3), on when {@code xspct_db_stats_enabled} (default true): pool
+ * The periodic {@code STATS} log lines , on when {@code xspct_db_stats_enabled} (default true): pool
  * sizes are sampled every {@code xspct_db_stats_sample_interval} seconds, and every {@code xspct_db_stats_interval}
  * seconds one summary is logged at INFO, e.g.
  *
@@ -74,19 +76,21 @@ public final class StatsLog {
         }
     }
 
-    /** A backend with a connection pool, sampled for the {@code STATS pool[...]} lines. */
+    /** A query whose backend has a connection pool, sampled for the {@code STATS pool[...]} lines. */
     private static final class Pool {
-        final ConfiguredQuery query;
-        final int limit;
+        final String query;
+        final Backend backend;
+        final PooledBackend pool;
         final List<Integer> samples = new ArrayList<>();
 
-        Pool(ConfiguredQuery query, int limit) {
+        Pool(String query, Backend backend, PooledBackend pool) {
             this.query = query;
-            this.limit = limit;
+            this.backend = backend;
+            this.pool = pool;
         }
     }
 
-    StatsLog(List<ConfiguredQuery> queries, ConfigNode root, Counters counters, QueryTimings timings,
+    StatsLog(List<ConfiguredQuery> queries, Counters counters, QueryTimings timings,
              CacheTiers caches, PrefilterSettings prefilter, DomainPrefilter domains, Consumer<String> out) {
         this.counters = counters;
         this.timings = timings;
@@ -96,8 +100,8 @@ public final class StatsLog {
         this.out = out;
         List<Pool> p = new ArrayList<>();
         for (ConfiguredQuery q : queries) {
-            if (q.backend() != null && isPooled(q.settings())) {
-                p.add(new Pool(q, poolLimit(q.settings(), root)));
+            if (q.backend() instanceof PooledBackend pooled) {
+                p.add(new Pool(q.name(), q.backend(), pooled));
             }
         }
         this.pools = List.copyOf(p);
@@ -110,23 +114,13 @@ public final class StatsLog {
      * @return the stats log, not started
      */
     static StatsLog of(XspctService service, PrefilterSettings prefilter, CacheTiers caches) {
-        return new StatsLog(service.queries(), service.settings().root(), service.counters(), service.timings(),
+        return new StatsLog(service.queries(), service.counters(), service.timings(),
                 caches, prefilter, service.prefilter(), StatsLog::stats);
     }
 
     /** Logs one line; named so, as the log line shows the function that wrote it. */
     private static void stats(String line) {
         LOG.log(System.Logger.Level.INFO, line);
-    }
-
-    private static boolean isPooled(QuerySettings q) {
-        return "ldap".equals(q.dbType()) || "mysql".equals(q.dbType());
-    }
-
-    /** {@code pool_maxconn} of the query, else {@code xspct_db_<type>_pool_maxconn}, else 20 (SPEC 1.2). */
-    private static int poolLimit(QuerySettings q, ConfigNode root) {
-        int global = root.get("xspct_db_" + q.dbType() + "_pool_maxconn").asInt(20);
-        return q.section().get("pool_maxconn").asInt(global);
     }
 
     /**
@@ -158,7 +152,7 @@ public final class StatsLog {
     /** Samples the size of every pool. */
     synchronized void sample() {
         for (Pool p : pools) {
-            p.samples.add(size(p.query.backend().gauges()));
+            p.samples.add(size(p.backend.gauges()));
         }
     }
 
@@ -179,16 +173,16 @@ public final class StatsLog {
     synchronized void logStats() {
         out.accept("STATS requests_total=" + get(Name.REQUESTS) + " requests_known=" + get(Name.REQUESTS_KNOWN)
                 + " requests_unknown=" + get(Name.REQUESTS_UNKNOWN));
-        if (caches.hasLevel(1)) {
+        if (caches.hasLocalTier()) {
             long h = get(Name.LOCAL_CACHE_HITS);
             long m = get(Name.LOCAL_CACHE_MISSES);
             out.accept("STATS local_cache_hits=" + h + " local_cache_misses=" + m + " local_hit_rate="
                     + rate(h, h + m));
         }
-        if (caches.hasLevel(2)) {
-            long h = get(Name.REDIS_HITS);
-            long m = get(Name.REDIS_MISSES);
-            long n = get(Name.REDIS_NEGATIVE_HITS);
+        if (caches.hasSharedTier()) {
+            long h = get(Name.SHARED_CACHE_HITS);
+            long m = get(Name.SHARED_CACHE_MISSES);
+            long n = get(Name.SHARED_CACHE_NEGATIVE_HITS);
             out.accept("STATS redis_hits=" + h + " redis_misses=" + m + " redis_neg_hits=" + n + " redis_hit_rate="
                     + rate(h, h + m + n));
         }
@@ -219,10 +213,11 @@ public final class StatsLog {
                 max = Math.max(max, s);
                 sum += s;
             }
-            String line = "STATS pool[" + p.query.settings().name() + "] conns min=" + min + " avg="
+            String line = "STATS pool[" + p.query + "] conns min=" + min + " avg="
                     + String.format(Locale.ROOT, "%.1f", (double) sum / p.samples.size()) + " max=" + max;
-            if (max >= p.limit) {
-                line += " limit=" + p.limit + " LIMIT_REACHED";
+            int limit = p.pool.poolLimit();
+            if (max >= limit) {
+                line += " limit=" + limit + " LIMIT_REACHED";
             }
             out.accept(line);
             p.samples.clear();
@@ -236,34 +231,25 @@ public final class StatsLog {
     }
 
     /**
-     * {@code redis_connections=n} (when the shared tier reports its pool), {@code ldap_pools={'name': size}} and
-     * {@code mysql_pools={'name': {'size': n, 'free': n}}}, as Python prints them.
+     * {@code redis_connections=n} when the shared tier reports its pool, then one {@code <family>_pools={...}} per
+     * pool family ({@code ldap_pools={'name': size}}, {@code mysql_pools={'name': {'size': n, 'free': n}}}), as
+     * Python prints them.
      */
     private String poolLine() {
-        Map<String, String> ldap = new LinkedHashMap<>();
-        Map<String, String> mysql = new LinkedHashMap<>();
+        Map<String, Map<String, String>> families = new TreeMap<>(); // ldap before mysql, as the original
         for (Pool p : pools) {
-            Map<String, Number> g = p.query.backend().gauges();
-            String name = "'" + p.query.settings().name() + "'";
-            if ("ldap".equals(p.query.settings().dbType())) {
-                ldap.put(name, String.valueOf(size(g)));
-            } else {
-                mysql.put(name, "{'size': " + size(g) + ", 'free': " + intOf(g.get("idle")) + "}");
-            }
+            families.computeIfAbsent(p.pool.poolFamily(), f -> new LinkedHashMap<>())
+                    .put("'" + p.query + "'", p.pool.poolSummary());
         }
         StringBuilder sb = new StringBuilder();
         for (CacheTiers.Tier t : caches.tiers()) {
             Map<String, Number> g = t.tier().gauges();
-            if (t.level() == 2 && !g.isEmpty()) {
+            if (t.level() > 1 && !g.isEmpty()) { // the shared tier's pool, under the original's name
                 sb.append(" redis_connections=").append(size(g));
             }
         }
-        if (!ldap.isEmpty()) {
-            sb.append(" ldap_pools=").append(dict(ldap));
-        }
-        if (!mysql.isEmpty()) {
-            sb.append(" mysql_pools=").append(dict(mysql));
-        }
+        families.forEach((family, summaries) -> sb.append(' ').append(family).append("_pools=")
+                .append(dict(summaries)));
         return sb.toString();
     }
 

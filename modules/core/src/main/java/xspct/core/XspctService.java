@@ -17,7 +17,6 @@ import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.Invalidation;
 import xspct.api.QueryContext;
-import xspct.api.BodyCodecProvider;
 import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
@@ -81,7 +80,7 @@ public final class XspctService implements AutoCloseable {
         var root = settings.root();
         var problems = root.problems();
         if (root.get("xspct_db_types_enabled").exists()) {
-            // W4: the original created LDAP/MySQL pools only when this undocumented key said so
+            // the original created its pools only when this undocumented key said so (docs/compatibility.md)
             LOG.log(System.Logger.Level.INFO, "xspct_db_types_enabled is ignored: every configured query gets its "
                     + "backend");
         }
@@ -125,7 +124,7 @@ public final class XspctService implements AutoCloseable {
             Counters counters = new Counters();
             QueryTimings timings = new QueryTimings();
             DomainPrefilter prefilter = new DomainPrefilter(prefilterSettings, counters, System::nanoTime);
-            addRedisDomainSource(prefilter, tiers);
+            useFirstSetSource(prefilter, tiers);
             prefilter.start();
             ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "xspct-scheduler");
@@ -134,7 +133,7 @@ public final class XspctService implements AutoCloseable {
             });
             prefilter.startWatching(scheduler);
             LookupPipeline pipeline = new LookupPipeline(queries, rewrite, prefilter, caches, counters, timings);
-            BodyCodecs codecs = BodyCodecs.of(plugins.services(BodyCodecProvider.class));
+            BodyCodecs codecs = BodyCodecs.of(plugins.codecs());
             if (!codecs.msgpackAvailable()) {
                 LOG.log(System.Logger.Level.WARNING, "the msgpack codec plugin is not installed: responses are "
                         + "JSON only and MessagePack request bodies are refused (400)");
@@ -164,9 +163,9 @@ public final class XspctService implements AutoCloseable {
         }
     }
 
-    /** Gives the prefilter the Redis SET of {@code redis_key}, read through the first tier offering sets. */
-    private static void addRedisDomainSource(DomainPrefilter prefilter, List<CacheTiers.Tier> tiers) {
-        prefilter.useRedisSet(tiers.stream().map(t -> t.tier().setSource()).flatMap(Optional::stream).findFirst());
+    /** Gives the prefilter the set of {@code redis_key}, read through the first tier offering sets. */
+    private static void useFirstSetSource(DomainPrefilter prefilter, List<CacheTiers.Tier> tiers) {
+        prefilter.useSetSource(tiers.stream().map(t -> t.tier().setSource()).flatMap(Optional::stream).findFirst());
     }
 
     /** {@return the settings} */

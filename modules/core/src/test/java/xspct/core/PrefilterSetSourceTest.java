@@ -166,7 +166,7 @@ class PrefilterSetSourceTest {
         String yaml = "xspct_db_prefilter: {enabled: true}\n"
                 + "xspct_db_prefilter_domains: " + domainsSection + "\n";
         PluginRegistry plugins = new PluginRegistry(List.of(), Map.of(),
-                withTier ? List.of(tierWith(sets)) : List.of(), Map.of());
+                withTier ? List.of(tierWith(sets)) : List.of(), List.of());
         service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)), plugins);
         return service.prefilter();
     }
@@ -205,8 +205,8 @@ class PrefilterSetSourceTest {
         sets.sets.put(KEY, Set.of("redis.test", "new.test"));
         sets.publish(CHANNEL);
         await("new.test admitted", () -> p.pass("a@new.test"));
-        assertTrue(p.pass("a@inline.test"), "W5: inline domains kept");
-        assertTrue(p.pass("a@file.test"), "W5: file domains kept");
+        assertTrue(p.pass("a@inline.test"), "a reload keeps the inline domains");
+        assertTrue(p.pass("a@file.test"), "a reload keeps the file domains");
         assertTrue(p.pass("a@redis.test"));
         assertEquals(4, p.domainCount());
     }

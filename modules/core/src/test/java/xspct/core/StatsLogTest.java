@@ -17,6 +17,7 @@ import xspct.api.BackendResult;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.LookupRequest;
+import xspct.api.PooledBackend;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.pipeline.CacheTiers;
@@ -27,7 +28,7 @@ import xspct.core.pipeline.WildcardKeys;
 import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.prefilter.PrefilterSettings;
 
-/** The STATS lines of SPEC 12.3, and the request tag carried across threads. */
+/** The STATS lines in the original's format, and the request tag carried across threads. */
 class StatsLogTest {
     /** A tier that never answers; only its level matters here. */
     static final class NoTier implements CacheTier {
@@ -53,9 +54,24 @@ class StatsLogTest {
         }
     }
 
-    /** A pooled backend whose pool size the test sets. */
-    static final class PooledBackend implements Backend {
+    /** A pooled backend whose pool size the test sets, reporting its pool as the MySQL backend does. */
+    static final class PoolBackend implements Backend, PooledBackend {
         volatile int total = 2;
+
+        @Override
+        public String poolFamily() {
+            return "mysql";
+        }
+
+        @Override
+        public int poolLimit() {
+            return 3;
+        }
+
+        @Override
+        public String poolSummary() {
+            return "{'size': " + total + ", 'free': 1}";
+        }
 
         @Override
         public BackendResult lookup(List<LookupRequest> requests) {
@@ -76,7 +92,7 @@ class StatsLogTest {
                   people:
                     db_type: mysql
                 """));
-        PooledBackend backend = new PooledBackend();
+        PoolBackend backend = new PoolBackend();
         ConfiguredQuery people = new ConfiguredQuery(settings.queries().get(0), backend,
                 WildcardKeys.of(settings.queries().get(0)));
         Counters counters = new Counters();
@@ -86,7 +102,7 @@ class StatsLogTest {
         }
         counters.inc(Counters.Name.REQUESTS_KNOWN);
         counters.inc(Counters.Name.LOCAL_CACHE_MISSES);
-        counters.inc(Counters.Name.REDIS_HITS);
+        counters.inc(Counters.Name.SHARED_CACHE_HITS);
         QueryTimings timings = new QueryTimings();
         timings.record("people", 1_000_000);
         timings.record("people", 3_000_000);
@@ -97,7 +113,7 @@ class StatsLogTest {
         List<String> lines = new ArrayList<>();
         DomainPrefilter domains = new DomainPrefilter(prefilter, counters, System::nanoTime);
         domains.start();
-        StatsLog log = new StatsLog(List.of(people), settings.root(), counters, timings, caches, prefilter,
+        StatsLog log = new StatsLog(List.of(people), counters, timings, caches, prefilter,
                 domains, lines::add);
         log.sample();
         backend.total = 3;

@@ -86,7 +86,7 @@ class XspctServiceInvalidationTest {
 
     private XspctService service() {
         XspctService s = XspctService.create(Settings.read(ConfigFile.parse("t", "")),
-                new PluginRegistry(List.of(), Map.of(), List.of(provider(2, l2), provider(1, l1)), Map.of()));
+                new PluginRegistry(List.of(), Map.of(), List.of(provider(2, l2), provider(1, l1)), List.of()));
         s.addInvalidationListener(heard::add);
         return s;
     }

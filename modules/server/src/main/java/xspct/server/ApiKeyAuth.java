@@ -10,7 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import xspct.core.config.Settings;
 
 /**
- * API-key check of the query endpoints (SPEC 11): the configured header is compared in constant time against
+ * API-key check of the query endpoints : the configured header is compared in constant time against
  * every configured key. Non-ASCII values are rejected without comparing.
  */
 final class ApiKeyAuth {

@@ -1,9 +1,7 @@
 package xspct.server;
 
 import java.nio.file.Path;
-import java.util.List;
 
-import xspct.api.BodyCodecProvider;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigException;
 import xspct.core.config.ConfigFile;
@@ -94,7 +92,7 @@ public final class Main {
         LogSetup.install(settings.logLevel(), settings.logPrefix());
         ServerSettings server = ServerSettings.read(settings); // before any plugin opens a pool
         PluginRegistry plugins = new PluginLoader(Main.class.getModule().getLayer() == null
-                ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of(BodyCodecProvider.class))
+                ? ModuleLayer.boot() : Main.class.getModule().getLayer())
                 .load(pluginsDir);
         XspctService service = XspctService.create(settings, plugins);
         try {

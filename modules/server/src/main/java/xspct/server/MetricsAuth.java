@@ -10,8 +10,9 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
- * Authentication of {@code /metrics} (SPEC 11): open unless {@code xspct_db_metrics_auth.enabled}; then the API-key
- * header (when {@code api_key}), {@code Authorization: Bearer <key>} (same keys, an extension, W32) or
+ * Authentication of {@code /metrics} : open unless {@code xspct_db_metrics_auth.enabled}; then the API-key
+ * header (when {@code api_key}), {@code Authorization: Bearer <key>} (same keys, an extension, docs/compatibility.md:
+ * "Requests are authenticated before they are read, and secrets stay out of the logs") or
  * {@code Authorization: Basic} with a user of {@code basic_auth_users}. Every comparison is constant-time; permissive
  * mode does not apply.
  */

@@ -13,7 +13,8 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * {@code GET} and {@code HEAD /metrics} (and {@code /metrics/}): the Prometheus text format, version 0.0.4, behind
- * the metrics authentication of SPEC 11. Registered only when {@code xspct_db_metrics_enabled}; otherwise the paths
+ * the metrics authentication ({@link MetricsAuth}). Registered only when {@code xspct_db_metrics_enabled}; otherwise
+ * the paths
  * answer 404 like any unknown path.
  */
 final class MetricsService implements HttpService {

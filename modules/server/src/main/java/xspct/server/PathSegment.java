@@ -4,7 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Decodes the {@code {user}} path segment once (SPEC 13 W23), like Python's {@code urllib.parse.unquote}: {@code %XX}
+ * Decodes the {@code {user}} path segment once (docs/compatibility.md: "Requests are authenticated before they are
+ * read, and secrets stay out of the logs"), like Python's {@code urllib.parse.unquote}: {@code %XX}
  * escapes become bytes decoded as UTF-8 (invalid sequences replaced), invalid escapes stay literal, and {@code +} is
  * never turned into a space.
  */

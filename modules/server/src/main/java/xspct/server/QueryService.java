@@ -76,7 +76,7 @@ final class QueryService implements HttpService {
         send(res, endpoints.get(user, timeout(req), format(req, endpoints.codecs())));
     }
 
-    /** SPEC 10.2: the timeout header may set (and raise) the timeout of a GET, capped by its maximum. */
+    /** The timeout header may set (and raise) the timeout of a GET, capped by its maximum. */
     private double timeout(ServerRequest req) {
         if (timeoutHeader == null) {
             return requestTimeout;
@@ -128,7 +128,7 @@ final class QueryService implements HttpService {
         return codecs.negotiate(req.headers().first(HeaderNames.ACCEPT).orElse(null), contentType(req));
     }
 
-    /** The query-json body (SPEC 2.3): {@code {"users": [string, ...]}}; anything but an object counts as {}. */
+    /** The query-json body : {@code {"users": [string, ...]}}; anything but an object counts as {}. */
     static List<String> parseUsers(Object doc) {
         if (!(doc instanceof Map<?, ?> m) || !m.containsKey("users")) {
             return List.of();

@@ -16,7 +16,8 @@ import xspct.core.LogContext;
 /**
  * Runs around every request: gives it a session id that every log line of the request carries (with the Rspamd id
  * of the {@code xspct_db_rspamd_header} header, or of the body's {@code uid} once read), logs it at DEBUG with the
- * API-key and authorization headers masked (W25), and measures it for {@code /metrics} when metrics are on.
+ * API-key and authorization headers masked (docs/compatibility.md: "Requests are authenticated before they are read,
+ * and secrets stay out of the logs"), and measures it for {@code /metrics} when metrics are on.
  */
 final class RequestObserver implements Filter {
     private static final System.Logger LOG = System.getLogger(RequestObserver.class.getName());

@@ -15,7 +15,7 @@ import xspct.core.rspamd.RspamdRequest;
 
 /**
  * {@code POST /v1/rspamd-settings} with its legacy and trailing-slash paths: the settings Rspamd applies to a
- * message, from the users of its sender and recipients (SPEC 3.3, 9).
+ * message, from the users of its sender and recipients .
  */
 final class RspamdService implements HttpService {
     private static final System.Logger LOG = System.getLogger(RspamdService.class.getName());

@@ -44,7 +44,7 @@ import xspct.core.pipeline.Counters;
 import xspct.core.pipeline.QueryTimings;
 
 /**
- * Every metric of {@code /metrics} (SPEC 12.1 plus the operator extras documented in docs/operations.md), in a
+ * Every metric of {@code /metrics} (plus the operator extras documented in docs/operations.md), in a
  * Helidon meter registry backed by Micrometer's Prometheus registry, and the rendered text with its cache.
  *
  * <p>The service's own counters stay where they are counted ({@link Counters}, {@link QueryTimings},
@@ -53,12 +53,12 @@ import xspct.core.pipeline.QueryTimings;
  */
 final class ServerMetrics implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ServerMetrics.class.getName());
-    /** Buckets of {@code http_request_duration_seconds} (SPEC 12.1), also used for the per-endpoint histogram. */
+    /** Buckets of {@code http_request_duration_seconds} , also used for the per-endpoint histogram. */
     static final double[] HTTP_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     /** Buckets of the per-query backend latency: backends answer in about a millisecond from a warm pool. */
     static final double[] QUERY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
         5, 10};
-    /** Lag of the scheduler above which a warning is logged (SPEC 12.1 {@code event_loop_lag_seconds}). */
+    /** Lag of the scheduler above which a warning is logged ({@code event_loop_lag_seconds}). */
     static final double LAG_WARNING_SECONDS = 0.1;
     /** Route label of requests no route matched. */
     static final String UNMATCHED = "<unmatched>";
@@ -191,7 +191,7 @@ final class ServerMetrics implements AutoCloseable {
         pinned.add(value); // Micrometer holds a gauge's state object weakly: keep the supplier alive
         registry.getOrCreate(Gauge.builder(name, value, IntSupplier::getAsInt)
                 .tags(List.of(Tag.create("kind", kind)))
-                .description("Request slots (SPEC 10): in use, and configured"));
+                .description("Request slots : in use, and configured"));
     }
 
     private Timer queryMeters(String query) {

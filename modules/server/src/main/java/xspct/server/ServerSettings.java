@@ -31,7 +31,7 @@ record ServerSettings(boolean metricsEnabled, double metricsCacheTtl, MetricsAut
     static final int MAX_HEADERS_SIZE = 16 * 1024;
 
     /**
-     * {@code xspct_db_metrics_auth} (SPEC 11).
+     * {@code xspct_db_metrics_auth} .
      *
      * @param enabled    {@code enabled}; false leaves {@code /metrics} open
      * @param apiKey     {@code api_key}: the API-key header (and {@code Authorization: Bearer}) is accepted

@@ -103,7 +103,7 @@ class CacheServiceTest {
             }
         };
         XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
-                new PluginRegistry(List.of(), Map.of(), List.of(p), Map.of()));
+                new PluginRegistry(List.of(), Map.of(), List.of(p), List.of()));
         service.addInvalidationListener(heard::add);
         server = XspctServer.start(service);
     }

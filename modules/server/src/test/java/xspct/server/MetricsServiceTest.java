@@ -35,7 +35,7 @@ class MetricsServiceTest {
                 + "xspct_db_stats_enabled: false\n"
                 + "xspct_db_queries:\n  noop: {}\n" + extraYaml;
         XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
-                new PluginRegistry(List.of(), Map.of(), List.of(), Map.of()));
+                new PluginRegistry(List.of(), Map.of(), List.of(), List.of()));
         server = XspctServer.start(service);
     }
 

@@ -1,5 +1,6 @@
 package org.example.staticdomain;
 
+import xspct.api.ApiVersion;
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.QueryContext;
@@ -23,6 +24,11 @@ import xspct.api.QueryContext;
  * {@link #create} once per query that names the {@code db_type}.
  */
 public final class StaticDomainProvider implements BackendProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     /** Public no-argument constructor, as ServiceLoader needs; it does nothing. */
     public StaticDomainProvider() {
     }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import xspct.api.BodyCodecProvider;
 
 /**
- * Request decoding and response format negotiation (SPEC 2.3, 2.4). JSON is built in; MessagePack needs a
+ * Request decoding and response format negotiation . JSON is built in; MessagePack needs a
  * {@link BodyCodecProvider} plugin. Without it, responses fall back to JSON and MessagePack request bodies are
  * refused as unreadable.
  */

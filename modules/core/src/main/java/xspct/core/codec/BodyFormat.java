@@ -1,7 +1,7 @@
 package xspct.core.codec;
 
 /**
- * The two body formats of the lookup endpoints (SPEC 2.4).
+ * The two body formats of the lookup endpoints .
  */
 public enum BodyFormat {
     /** {@code application/json}. */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The typed top-level configuration of an xspct_db file (SPEC keys {@code xspct_db_*}), read once at start.
+ * The typed top-level configuration of an xspct_db file (the {@code xspct_db_*} keys), read once at start.
  *
  * @param root                      the parsed file, for plugins and sections read by later stages
  * @param listenAddresses           {@code xspct_db_listen_address}
@@ -44,7 +44,7 @@ public record Settings(YamlNode root,
     /** The default API key of the original service. */
     public static final String DEFAULT_API_KEY = "changeme";
 
-    /** Sub-map sections merged one level deep over their defaults (SPEC 1.1). */
+    /** Sub-map sections merged one level deep over their defaults . */
     public static final String LOCAL_CACHE = "xspct_db_local_cache";
     /** See {@link #LOCAL_CACHE}. */
     public static final String REDIS_CACHE = "xspct_db_redis_cache";

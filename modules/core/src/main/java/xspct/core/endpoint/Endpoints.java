@@ -27,7 +27,7 @@ import xspct.core.rspamd.RspamdRequest;
 /**
  * The three lookup endpoints behind HTTP: response cache (checked before a slot is taken, stored inside the task
  * so that detached completions warm it), single flight per response-cache key (concurrent identical requests share
- * one computation, SPEC 13 W21), the slot regime, and encoding.
+ * one computation), the slot regime, and encoding.
  */
 public final class Endpoints {
     private static final System.Logger LOG = System.getLogger(Endpoints.class.getName());
@@ -82,10 +82,10 @@ public final class Endpoints {
     }
 
     /**
-     * {@code GET /v1/query/{user}} (SPEC 3.1).
+     * {@code GET /v1/query/{user}} .
      *
      * @param user           the decoded address
-     * @param timeoutSeconds the effective timeout (SPEC 10.2)
+     * @param timeoutSeconds the effective timeout 
      * @param format         the response format
      * @return the answer
      * @throws Exception an unexpected failure (generic 500)
@@ -95,7 +95,7 @@ public final class Endpoints {
     }
 
     /**
-     * {@code POST /v1/query-json} (SPEC 3.2), after parsing, authentication and the size limit.
+     * {@code POST /v1/query-json} , after parsing, authentication and the size limit.
      *
      * @param users  the requested addresses
      * @param format the response format
@@ -132,7 +132,7 @@ public final class Endpoints {
     }
 
     /**
-     * {@code POST /v1/rspamd-settings} (SPEC 3.3, 9). Backend errors never fail the request.
+     * {@code POST /v1/rspamd-settings} . Backend errors never fail the request.
      *
      * @param request the parsed request
      * @param format  the response format

@@ -14,13 +14,14 @@ import xspct.core.pipeline.Counters;
 import xspct.core.pipeline.Counters.Name;
 
 /**
- * The slot regime of SPEC 10: {@code xspct_db_foreground_slots} requests run at once, each waiting at most
+ * The slot regime: {@code xspct_db_foreground_slots} requests run at once, each waiting at most
  * {@code T} for a slot (then 503) and at most {@code T} for its task (then 504). A timed-out task continues
  * detached when one of {@code xspct_db_background_slots} is free, so that it still fills the caches; otherwise it is
  * cancelled by interruption.
  *
  * <p>With {@code T <= 0} (the default) the original runs tasks without any limit; here they still take a
- * foreground slot, waiting as long as needed, so that the number of concurrent lookups stays bounded (SPEC 13 W21).
+ * foreground slot, waiting as long as needed, so that the number of concurrent lookups stays bounded
+ * (docs/compatibility.md: "Concurrency is bounded and identical requests share one lookup").
  * No 503 or 504 is produced in that mode.
  *
  * <p>Tasks run on virtual threads. {@link #activeTasks()} counts the task bodies still running (foreground or

@@ -14,7 +14,7 @@ import xspct.api.ConfigNode;
 import xspct.core.codec.BodyFormat;
 
 /**
- * {@code xspct_db_response_cache} (SPEC 5.5): encoded responses of {@code query-json} and {@code rspamd-settings},
+ * {@code xspct_db_response_cache} : encoded responses of {@code query-json} and {@code rspamd-settings},
  * bounded by {@code max_entries} (least recently used evicted first) and expiring {@code expire} seconds after
  * they were stored. Thread-safe.
  *
@@ -24,7 +24,7 @@ import xspct.core.codec.BodyFormat;
 public final class ResponseCache {
     private static final System.Logger LOG = System.getLogger(ResponseCache.class.getName());
 
-    /** Rspamd request fields that can be part of a key (SPEC 5.5). */
+    /** Rspamd request fields that can be part of a key . */
     static final Set<String> KEY_FIELDS = Set.of("from", "rcpts", "mta-name", "settings-name", "settings-id");
 
     private final boolean enabled;
@@ -67,7 +67,8 @@ public final class ResponseCache {
 
         /**
          * Reads the merged section; problems are recorded against their key paths. An empty
-         * {@code rspamd_key_fields} is refused (SPEC 13 W19): every Rspamd request would get the same answer.
+         * {@code rspamd_key_fields} is refused (docs/compatibility.md: "Response cache keys always include the
+         * recipients"): every Rspamd request would get the same answer.
          *
          * @param section the merged {@code xspct_db_response_cache} section
          * @return the settings
@@ -151,7 +152,8 @@ public final class ResponseCache {
 
     /**
      * Stores an answer, unless a live entry computed from newer data is already there: a detached background task
-     * finishing late must not replace a fresher answer (SPEC 13 W28).
+     * finishing late must not replace a fresher answer (docs/compatibility.md: "Concurrency is bounded and identical
+     * requests share one lookup").
      *
      * @param key           the key
      * @param entry         the answer

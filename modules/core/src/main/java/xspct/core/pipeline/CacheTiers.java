@@ -94,14 +94,14 @@ public final class CacheTiers {
         return tiers.isEmpty();
     }
 
-    /**
-     * Whether a tier of a level is enabled.
-     *
-     * @param level the level, e.g. 2 for the shared (Redis) tier
-     * @return true when one of the tiers has it
-     */
-    public boolean hasLevel(int level) {
-        return tiers.stream().anyMatch(t -> t.level() == level);
+    /** {@return true when an in-process tier (level 1) is enabled} */
+    public boolean hasLocalTier() {
+        return tiers.stream().anyMatch(t -> t.level() == 1);
+    }
+
+    /** {@return true when a shared tier (a level above 1, such as Redis) is enabled} */
+    public boolean hasSharedTier() {
+        return tiers.stream().anyMatch(t -> t.level() > 1);
     }
 
     Result lookup(String address) {

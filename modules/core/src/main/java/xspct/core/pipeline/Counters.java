@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The service's process-wide counters (SPEC 12.1 {@code xspct_db_*_total}), named after their metric without
- * the {@code xspct_db_} prefix and {@code _total} suffix. Thread-safe.
+ * The service's process-wide counters ({@code xspct_db_*_total}), named after their metric without
+ * the {@code xspct_db_} prefix and {@code _total} suffix. The counters of the shared cache tier keep the metric names
+ * of xspct_db 0.7, whose only shared tier was Redis. Thread-safe.
  */
 public final class Counters {
     /** Counter names, in exposition order. */
@@ -14,7 +15,8 @@ public final class Counters {
         REQUESTS("requests"), REQUESTS_KNOWN("requests_known"), REQUESTS_UNKNOWN("requests_unknown"),
         LOCAL_CACHE_HITS("local_cache_hits"), LOCAL_CACHE_MISSES("local_cache_misses"),
         RESPONSE_CACHE_HITS("response_cache_hits"), RESPONSE_CACHE_MISSES("response_cache_misses"),
-        REDIS_HITS("redis_hits"), REDIS_MISSES("redis_misses"), REDIS_NEGATIVE_HITS("redis_negative_hits"),
+        SHARED_CACHE_HITS("redis_hits"), SHARED_CACHE_MISSES("redis_misses"),
+        SHARED_CACHE_NEGATIVE_HITS("redis_negative_hits"),
         FOREGROUND_OVERLOADED("foreground_overloaded"), REQUESTS_TIMEOUT("requests_timeout"),
         BACKGROUND_COMPLETED("background_completed"), BACKGROUND_REJECTED("background_rejected"),
         BACKGROUND_ERRORS("background_errors"),

@@ -15,7 +15,7 @@ import xspct.api.LookupRequest;
 import xspct.core.LogContext;
 
 /**
- * Runs the configured queries for a batch of records (SPEC 4.1): consecutive independent queries in parallel,
+ * Runs the configured queries for a batch of records : consecutive independent queries in parallel,
  * folded in configuration order; a {@code use_result} query alone, after the queries before it, reading their
  * results. Stops at the first query that fails and returns its error body.
  */
@@ -105,7 +105,7 @@ final class Dispatcher {
         return out;
     }
 
-    /** A chained query: records whose earlier answer has the attribute search with its values (SPEC 4.2). */
+    /** A chained query: records whose earlier answer has the attribute search with its values . */
     private Outcome runChained(ConfiguredQuery q, List<QueryRecord> records, Answer answer)
             throws InterruptedException {
         String attr = q.settings().resultObjectAttr();
@@ -184,7 +184,7 @@ final class Dispatcher {
             t = EntryTranslation.translate(f.attributes(), q.settings(), forced);
         } catch (EntryTranslation.TranslationException e) {
             LOG.log(System.Logger.Level.ERROR, "query " + q.name() + ": " + e.getMessage());
-            return translationError(q.settings().dbType());
+            return q.backend().translationError();
         }
         String pk = t.pk();
         boolean fallback = false;
@@ -214,14 +214,6 @@ final class Dispatcher {
         return null;
     }
 
-    private static String translationError(String dbType) {
-        return switch (dbType) {
-            case "ldap" -> "500 LDAP query error";
-            case "mysql" -> "500 MySQL query error";
-            case "yaml" -> "500 YAML processing error";
-            default -> "500 invalid query config";
-        };
-    }
 
     private record Outcome(Answer answer, String error) {
         static Outcome failed(String error) {

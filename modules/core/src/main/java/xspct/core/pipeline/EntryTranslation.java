@@ -15,7 +15,7 @@ import java.util.Map;
 import xspct.core.config.QuerySettings;
 
 /**
- * Turns a raw backend entry into a user object (SPEC 4.3): attribute filter, primary key, key translation and
+ * Turns a raw backend entry into a user object : attribute filter, primary key, key translation and
  * value splitting. Values become lists; scalars other than strings are rendered as strings.
  */
 final class EntryTranslation {

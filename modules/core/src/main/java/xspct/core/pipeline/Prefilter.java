@@ -1,7 +1,7 @@
 package xspct.core.pipeline;
 
 /**
- * Decides whether an address may reach caches and backends (SPEC 8).
+ * Decides whether an address may reach caches and backends .
  */
 public interface Prefilter {
 

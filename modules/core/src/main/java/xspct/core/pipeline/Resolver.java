@@ -91,12 +91,12 @@ final class Resolver {
     /** The cache statistics of a canonical address's first probe, which only {@code GET /v1/query} counts. */
     private void countProbe(CacheTiers.Result r) {
         switch (r.result()) {
-            case CacheLookup.Positive p -> counters.inc(r.level() == 1 ? Name.LOCAL_CACHE_HITS : Name.REDIS_HITS);
+            case CacheLookup.Positive p -> counters.inc(r.level() == 1 ? Name.LOCAL_CACHE_HITS : Name.SHARED_CACHE_HITS);
             case CacheLookup.Negative n -> counters.inc(r.level() == 1 ? Name.LOCAL_CACHE_HITS
-                    : Name.REDIS_NEGATIVE_HITS);
+                    : Name.SHARED_CACHE_NEGATIVE_HITS);
             case CacheLookup.Miss m -> {
-                if (caches.hasLevel(2)) {
-                    counters.inc(Name.REDIS_MISSES);
+                if (caches.hasSharedTier()) {
+                    counters.inc(Name.SHARED_CACHE_MISSES);
                 }
                 counters.inc(Name.LOCAL_CACHE_MISSES);
             }

@@ -8,7 +8,7 @@ import xspct.core.regex.PythonRegex;
 
 /**
  * {@code xspct_db_rewrite_rules}: ordered pattern/replacement rules; the first rule that changes the address
- * wins (SPEC 7).
+ * wins .
  */
 public final class RewriteRules {
     private static final System.Logger LOG = System.getLogger(RewriteRules.class.getName());

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Merges an incoming user object into an existing one, in place, as xspct_db does (SPEC 4.1): maps merge
+ * Merges an incoming user object into an existing one, in place, as xspct_db does : maps merge
  * recursively, equal values are kept once, lists are extended, scalars are promoted to lists.
  */
 final class UserMerge {

@@ -7,7 +7,7 @@ import xspct.core.config.QuerySettings;
 import xspct.core.regex.PythonRegex;
 
 /**
- * Derives the wildcard key of an address for one wildcard query (SPEC 6.1): substitution mode when a replacement
+ * Derives the wildcard key of an address for one wildcard query : substitution mode when a replacement
  * is configured, match mode otherwise; defaults {@code .*@(.+)} and {@code @\1}.
  */
 public final class WildcardKeys {

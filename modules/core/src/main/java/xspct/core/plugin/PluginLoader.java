@@ -19,28 +19,28 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import xspct.api.BackendProvider;
+import xspct.api.BodyCodecProvider;
 import xspct.api.CacheTierProvider;
+import xspct.api.PluginProvider;
 
 /**
  * Loads plugins: every subdirectory of the plugin directory (a plugin jar plus its own dependency jars) becomes one
  * child {@link ModuleLayer} of the core's layer, so two plugins may bundle different versions of one library.
- * Providers are found with {@link ServiceLoader} in each layer.
+ * Providers of every plugin SPI are found with {@link ServiceLoader} in each layer; a provider built against a plugin
+ * API this core cannot serve is refused.
  */
 public final class PluginLoader {
     private static final System.Logger LOG = System.getLogger(PluginLoader.class.getName());
 
     private final ModuleLayer parent;
-    private final List<Class<?>> extraServices;
 
     /**
      * Creates a loader whose plugin layers are children of {@code parent}.
      *
-     * @param parent        the layer holding the API module (normally the boot layer)
-     * @param extraServices further API service types to collect besides backends and cache tiers
+     * @param parent the layer holding the API module (normally the boot layer)
      */
-    public PluginLoader(ModuleLayer parent, List<Class<?>> extraServices) {
+    public PluginLoader(ModuleLayer parent) {
         this.parent = parent;
-        this.extraServices = List.copyOf(extraServices);
     }
 
     /**
@@ -48,14 +48,15 @@ public final class PluginLoader {
      *
      * @param pluginsDir the plugin directory; a missing directory means no plugins
      * @return the registry
-     * @throws PluginException when a plugin cannot be resolved or two plugins provide the same {@code db_type}
+     * @throws PluginException when a plugin cannot be resolved, was built against an incompatible plugin API, or two
+     *                         plugins provide the same {@code db_type}
      */
     public PluginRegistry load(Path pluginsDir) {
         List<LoadedPlugin> plugins = new ArrayList<>();
         Map<String, BackendProvider> backends = new LinkedHashMap<>();
         Map<String, String> backendOwner = new HashMap<>();
         List<CacheTierProvider> tiers = new ArrayList<>();
-        Map<Class<?>, List<Object>> services = new HashMap<>();
+        List<BodyCodecProvider> codecs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         if (Files.isDirectory(pluginsDir)) {
             for (Path dir : subdirectories(pluginsDir)) {
@@ -68,7 +69,7 @@ public final class PluginLoader {
                 }
                 String name = dir.getFileName().toString();
                 List<String> provides = new ArrayList<>();
-                for (BackendProvider p : providers(layer, BackendProvider.class)) {
+                for (BackendProvider p : providers(layer, BackendProvider.class, name, problems)) {
                     String previous = backendOwner.putIfAbsent(p.dbType(), name);
                     if (previous != null) {
                         problems.add("plugins '" + previous + "' and '" + name + "' both provide db_type '"
@@ -78,15 +79,13 @@ public final class PluginLoader {
                     backends.put(p.dbType(), p);
                     provides.add("backend:" + p.dbType());
                 }
-                for (CacheTierProvider p : providers(layer, CacheTierProvider.class)) {
+                for (CacheTierProvider p : providers(layer, CacheTierProvider.class, name, problems)) {
                     tiers.add(p);
                     provides.add("cache:" + p.name());
                 }
-                for (Class<?> type : extraServices) {
-                    for (Object p : providers(layer, type)) {
-                        services.computeIfAbsent(type, k -> new ArrayList<>()).add(p);
-                        provides.add(type.getSimpleName() + ":" + p.getClass().getSimpleName());
-                    }
+                for (BodyCodecProvider p : providers(layer, BodyCodecProvider.class, name, problems)) {
+                    codecs.add(p);
+                    provides.add("codec:" + String.join("|", p.mediaTypes()));
                 }
                 String version = version(layer, dir);
                 LoadedPlugin plugin = new LoadedPlugin(name, dir, version, List.copyOf(provides), layer);
@@ -100,7 +99,7 @@ public final class PluginLoader {
         if (!problems.isEmpty()) {
             throw new PluginException(String.join(System.lineSeparator(), problems));
         }
-        return new PluginRegistry(plugins, backends, tiers, services);
+        return new PluginRegistry(plugins, backends, tiers, codecs);
     }
 
     private ModuleLayer defineLayer(Path dir) {
@@ -131,11 +130,14 @@ public final class PluginLoader {
         }
     }
 
-    private static <T> List<T> providers(ModuleLayer layer, Class<T> type) {
+    /** The layer's own providers of an SPI whose plugin API version this core serves; the others are problems. */
+    private static <T extends PluginProvider> List<T> providers(ModuleLayer layer, Class<T> type, String plugin,
+                                                                List<String> problems) {
         List<T> out = new ArrayList<>();
         ServiceLoader.load(layer, type).stream()
                 .filter(p -> p.type().getModule().getLayer() == layer)
-                .forEach(p -> out.add(p.get()));
+                .map(ServiceLoader.Provider::get)
+                .forEach(p -> ApiCompatibility.problem(plugin, p).ifPresentOrElse(problems::add, () -> out.add(p)));
         return out;
     }
 

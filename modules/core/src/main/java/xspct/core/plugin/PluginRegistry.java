@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 import xspct.api.BackendProvider;
+import xspct.api.BodyCodecProvider;
 import xspct.api.CacheTierProvider;
 
 /**
@@ -15,17 +16,17 @@ import xspct.api.CacheTierProvider;
  * @param plugins   every loaded plugin, in directory name order
  * @param backends  backend providers by {@code db_type}
  * @param cacheTiers cache tier providers, by ascending level
- * @param services  further services by API type (e.g. body codecs)
+ * @param codecs    body codec providers, in plugin order
  */
 public record PluginRegistry(List<LoadedPlugin> plugins, Map<String, BackendProvider> backends,
-                             List<CacheTierProvider> cacheTiers, Map<Class<?>, List<Object>> services) {
+                             List<CacheTierProvider> cacheTiers, List<BodyCodecProvider> codecs) {
 
     /** Creates a registry, copying its collections. */
     public PluginRegistry {
         plugins = List.copyOf(plugins);
         backends = new TreeMap<>(backends);
         cacheTiers = cacheTiers.stream().sorted(Comparator.comparingInt(CacheTierProvider::level)).toList();
-        services = Map.copyOf(services);
+        codecs = List.copyOf(codecs);
     }
 
     /**
@@ -36,18 +37,6 @@ public record PluginRegistry(List<LoadedPlugin> plugins, Map<String, BackendProv
      */
     public Optional<BackendProvider> backend(String dbType) {
         return Optional.ofNullable(backends.get(dbType));
-    }
-
-    /**
-     * Further providers of an API service type.
-     *
-     * @param type the service type
-     * @param <T>  the type
-     * @return the providers found, in plugin order
-     */
-    @SuppressWarnings("unchecked")
-    public <T> List<T> services(Class<T> type) {
-        return (List<T>) services.getOrDefault(type, List.of());
     }
 
     /** {@return a one-line summary of the installed plugins for error messages} */

@@ -28,12 +28,13 @@ import xspct.core.pipeline.Prefilter;
 import xspct.core.regex.PythonRegex;
 
 /**
- * The prefilter of SPEC 8: a pattern filter and a domain filter whose set comes from inline domains, a file (reloaded
+ * The prefilter: a pattern filter and a domain filter whose set comes from inline domains, a file (reloaded
  * when its modification time changes), a Redis SET (reloaded on a pub/sub message and every
- * {@code redis_reload_interval}) and further sources. Every reload rebuilds the set from all sources (W5). States:
+ * {@code redis_reload_interval}) and further sources. Every reload rebuilds the set from all sources
+ * (docs/compatibility.md: "Prefilter reloads use every source"). States:
  * BYPASS (no valid set, or expired: everything passes) and ACTIVE (the domain must be in the set).
  *
- * <p>Life cycle: construct, add sources ({@link #useRedisSet}, {@link #addSource}), {@link #start()} (the initial
+ * <p>Life cycle: construct, add sources ({@link #useSetSource}, {@link #addSource}), {@link #start()} (the initial
  * load), {@link #startWatching} (reloads on the service's scheduler, which runs them one at a time), {@link #close()}.
  */
 public final class DomainPrefilter implements Prefilter, AutoCloseable {
@@ -70,7 +71,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     }
 
     /**
-     * Loads the initial set from every source added so far (SPEC 8.2: inline, file and Redis). Call once, after the
+     * Loads the initial set from every source added so far (inline, file and Redis). Call once, after the
      * sources are added and before {@link #startWatching}.
      */
     public void start() {
@@ -104,7 +105,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
 
     /**
      * Adds a further domain source; it is read on every reload. Its domains are trimmed and lower-cased, empty ones
-     * dropped. When it throws, it adds no domains to that reload (SPEC 8.2: errors are an empty contribution) and a
+     * dropped. When it throws, it adds no domains to that reload (errors are an empty contribution) and a
      * WARNING is logged.
      *
      * @param name    the source, for log lines, e.g. {@code "Redis SET allowed_domains"}
@@ -122,7 +123,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
      *
      * @param source the Redis tier's set source, or empty when there is none
      */
-    public void useRedisSet(Optional<SetSource> source) {
+    public void useSetSource(Optional<SetSource> source) {
         String key = settings.redisKey();
         if (!domainFilterOn()) {
             return;
@@ -214,7 +215,8 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     }
 
     /**
-     * Rebuilds the set from every source and applies it (W5: never from one source alone).
+     * Rebuilds the set from every source and applies it (never from one source alone, docs/compatibility.md: "Prefilter
+     * reloads use every source").
      *
      * @param why the reason, for the log line
      */
@@ -240,7 +242,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
         apply(Set.copyOf(domains), why);
     }
 
-    /** Applies a new set: accepted iff it has at least {@code min_domains} entries (SPEC 8.3). */
+    /** Applies a new set: accepted iff it has at least {@code min_domains} entries . */
     void apply(Set<String> domains, String why) {
         if (domains.size() < settings.minDomains()) {
             LOG.log(System.Logger.Level.ERROR, "prefilter domain set from " + why + " rejected: " + domains.size()
@@ -252,7 +254,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
         expiryLogged.set(false);
         lastAcceptedCount = domains.size();
         if (domains.isEmpty()) {
-            // W6: an empty accepted set blocks every address
+            // an empty accepted set blocks every address: accepted for compatibility, but loudly
             LOG.log(System.Logger.Level.ERROR, "prefilter domain set from " + why + " is EMPTY and was accepted "
                     + "(min_domains 0): every address is now rejected; set min_domains to 1 or more");
         } else {

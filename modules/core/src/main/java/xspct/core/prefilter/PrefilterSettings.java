@@ -9,7 +9,7 @@ import xspct.api.ConfigNode;
 import xspct.core.regex.PythonRegex;
 
 /**
- * {@code xspct_db_prefilter}, {@code xspct_db_prefilter_patterns} and {@code xspct_db_prefilter_domains} (SPEC 8).
+ * {@code xspct_db_prefilter}, {@code xspct_db_prefilter_patterns} and {@code xspct_db_prefilter_domains} .
  *
  * @param enabled             master switch {@code xspct_db_prefilter.enabled}
  * @param patternsEnabled     {@code xspct_db_prefilter_patterns.enabled}

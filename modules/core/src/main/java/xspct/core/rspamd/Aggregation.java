@@ -3,7 +3,7 @@ package xspct.core.rspamd;
 import java.util.Optional;
 
 /**
- * {@code aggregation} of an Rspamd rule: how the results of several recipients combine (SPEC 9.2). With one
+ * {@code aggregation} of an Rspamd rule: how the results of several recipients combine . With one
  * recipient both give that recipient's result.
  */
 public enum Aggregation {

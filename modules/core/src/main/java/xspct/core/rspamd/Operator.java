@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code condition.operator} of an Rspamd rule (SPEC 9.2). Evaluated on the unwrapped value {@code s} (first
+ * {@code condition.operator} of an Rspamd rule . Evaluated on the unwrapped value {@code s} (first
  * element of a list, null for an empty list) and its normalised form (strings {@code TRUE}/{@code FALSE} in any
  * case become booleans).
  */

@@ -11,7 +11,7 @@ import java.util.Optional;
 import xspct.api.ConfigNode;
 
 /**
- * Reject-level translation (SPEC 9.3): {@code xspct_db_reject_level_map} maps a recipient's {@code reject_level}
+ * Reject-level translation : {@code xspct_db_reject_level_map} maps a recipient's {@code reject_level}
  * (compared as a string) to a reject threshold; {@code xspct_db_reject_level_default} is the threshold that needs no
  * override.
  *

@@ -10,7 +10,7 @@ import java.util.Set;
 import xspct.api.ConfigNode;
 
 /**
- * Turns the users found for an Rspamd request into the settings object Rspamd applies (SPEC 9): rules, reject
+ * Turns the users found for an Rspamd request into the settings object Rspamd applies : rules, reject
  * level, {@code settings_data}, with the field order and omissions of the original (9.7).
  *
  * @param rules        the rules, in order
@@ -41,7 +41,7 @@ public record RspamdPolicy(List<RspamdRule> rules, RejectLevels rejectLevels, Li
     /**
      * Computes the response object.
      *
-     * @param users    the found users, primary key to object, reduced to the request's addresses (SPEC 3.3e)
+     * @param users    the found users, primary key to object, reduced to the request's addresses 
      * @param u2p      address to primary key
      * @param rcptKeys for each requested recipient, its primary key (or the address itself when not found)
      * @return the response object, fields in the original's order

@@ -10,7 +10,7 @@ import java.util.Map;
 import xspct.core.codec.MalformedBodyException;
 
 /**
- * The body of {@code POST /v1/rspamd-settings} (SPEC 2.3). Every field is optional.
+ * The body of {@code POST /v1/rspamd-settings} . Every field is optional.
  *
  * @param uid          {@code uid} (Rspamd's task id, for log lines), default empty
  * @param from         {@code from}, default empty
@@ -84,7 +84,7 @@ public record RspamdRequest(String uid, String from, List<String> rcpts, String 
     }
 
     /**
-     * The value a request contributes to the response-cache key for one {@code rspamd_key_fields} name (SPEC 5.5):
+     * The value a request contributes to the response-cache key for one {@code rspamd_key_fields} name :
      * {@code rcpts} as a set, unknown names (and {@code uid}, {@code ip}, {@code mta-host}) as null.
      *
      * @param field the field name

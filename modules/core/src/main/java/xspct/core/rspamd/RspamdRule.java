@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One entry of {@code xspct_db_rspamd_rules} (SPEC 9.2), validated at start.
+ * One entry of {@code xspct_db_rspamd_rules} , validated at start.
  *
  * @param name         {@code name}, appended to {@code profile.applied_rules} when the rule fires
  * @param attribute    {@code condition.attribute}

@@ -10,7 +10,8 @@ import java.util.Set;
 import xspct.api.ConfigNode;
 
 /**
- * {@code xspct_db_rspamd_rules}, read and validated at start (SPEC 9.2, 13 W17/W18): unknown operator or
+ * {@code xspct_db_rspamd_rules}, read and validated at start (docs/compatibility.md: "Bad data is a miss, bad rules are
+ * refused"): unknown operator or
  * aggregation names and null action values are configuration problems naming their key path; an empty list
  * re-enables the built-in rule (as in the original) and is warned about.
  */

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The {@code apply} block of an Rspamd rule, with values already coerced as they appear in the response
- * (SPEC 9.4): action values are {@code Double} or {@code String}, symbol scores {@code Double}.
+ * : action values are {@code Double} or {@code String}, symbol scores {@code Double}.
  *
  * @param symbolsDisabled {@code symbols_disabled}
  * @param symbolsEnabled  {@code symbols_enabled}

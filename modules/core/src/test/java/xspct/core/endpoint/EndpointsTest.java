@@ -136,7 +136,7 @@ class EndpointsTest {
         try (XspctService s = Fixtures.service(yaml, List.of(l1.provider()), List.of())) {
             Map<String, Object> out = json(s.endpoints().rspamdSettings(rspamd("", "a@ex.de"), BodyFormat.JSON,
                     "1"));
-            // partial data is used (W20: answered) ...
+            // partial data is used (answered, docs/compatibility.md: "Partial Rspamd answers are not cached") ...
             assertEquals(Map.of("greylist", "null", "reject", 13.0), out.get("actions"));
             // ... but neither the object caches nor the response cache keep it
             assertEquals(0, l1.stores.get());

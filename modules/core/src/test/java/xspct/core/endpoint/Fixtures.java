@@ -116,9 +116,7 @@ final class Fixtures {
         for (BackendProvider p : List.of(new StaticProvider(), new FailProvider(), new GatedProvider())) {
             backends.put(p.dbType(), p);
         }
-        Map<Class<?>, List<Object>> services = new HashMap<>();
-        services.put(BodyCodecProvider.class, new ArrayList<>(codecs));
-        return XspctService.create(settings, new PluginRegistry(List.of(), backends, tiers, services));
+        return XspctService.create(settings, new PluginRegistry(List.of(), backends, tiers, List.copyOf(codecs)));
     }
 
     static XspctService service(String yaml) {

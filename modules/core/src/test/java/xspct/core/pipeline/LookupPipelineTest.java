@@ -15,8 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import xspct.api.Backend;
 import xspct.api.BackendEntry;
+import xspct.api.BackendProvider;
 import xspct.api.BackendResult;
+import xspct.api.LookupRequest;
+import xspct.api.QueryContext;
 import xspct.core.XspctService;
 import xspct.core.testing.MemoryTier;
 import xspct.core.pipeline.Counters.Name;
@@ -165,7 +169,8 @@ class LookupPipelineTest {
             assertEquals(List.of("unknown@sub.ex.de"), List.copyOf(r.keySet()));
             assertEquals(List.of("yes"), r.get("unknown@sub.ex.de").get("catchall"));
             assertEquals(1, s.counters().get(Name.WILDCARD_DOMAIN_HITS));
-            // a real mailbox in the same domain is not shadowed by the cached wildcard entry (W1)
+            // a real mailbox in the same domain is not shadowed by the cached wildcard entry (docs/compatibility.md:
+            // "Cached domain entries never shadow a mailbox")
             var batch = users(s.pipeline().batch(List.of("unknown@sub.ex.de", "alice@ex.de")));
             assertEquals(List.of("yes"), batch.get("unknown@sub.ex.de").get("catchall"));
             assertEquals(List.of("1000"), batch.get("alice@ex.de").get("uid"));
@@ -199,7 +204,7 @@ class LookupPipelineTest {
         try (XspctService s = TestService.start(yaml, List.of(mapBackend("map", DATA)), List.of())) {
             var r = users(s.pipeline().batch(List.of("alice@legacy.de", "ghost@nowhere.org")));
             assertEquals(List.of("alice@legacy.de"), List.copyOf(r.keySet()));
-            assertEquals(List.of("1000"), r.get("alice@legacy.de").get("uid"), "W2: not the wildcard object");
+            assertEquals(List.of("1000"), r.get("alice@legacy.de").get("uid"), "a rewritten address keeps its own answer, not the wildcard object");
         }
     }
 
@@ -299,6 +304,35 @@ class LookupPipelineTest {
             assertEquals(Resolution.Source.NONE, r.source("nobody@ex.de"));
             assertEquals(stores, tier.stores.get(), "nothing written");
             assertTrue(tier.negative.isEmpty());
+        }
+    }
+
+    @Test
+    void anEntryTheQueryCannotTranslateAnswersWithTheBackendsOwnErrorText() throws Exception {
+        BackendProvider provider = new BackendProvider() {
+            @Override
+            public String dbType() {
+                return "own";
+            }
+
+            @Override
+            public Backend create(QueryContext context) {
+                return new Backend() {
+                    @Override
+                    public BackendResult lookup(List<LookupRequest> requests) {
+                        return BackendResult.of(List.of(new BackendEntry.Found(user("mail", "a@ex.de"), List.of(0))));
+                    }
+
+                    @Override
+                    public String translationError() {
+                        return "500 Own query error";
+                    }
+                };
+            }
+        };
+        String yaml = "xspct_db_queries: {q: {db_type: own, attr_list: []}}";
+        try (XspctService s = TestService.start(yaml, List.of(provider), List.of())) {
+            assertEquals(new Reply.Failure("500 Own query error"), s.pipeline().get("a@ex.de"));
         }
     }
 }

@@ -82,7 +82,7 @@ final class TestService {
         Settings settings = Settings.read(ConfigFile.parse("test.yml", yaml));
         Map<String, BackendProvider> byType = new HashMap<>();
         backends.forEach(b -> byType.put(b.dbType(), b));
-        return XspctService.create(settings, new PluginRegistry(List.of(), byType, tiers, Map.of()));
+        return XspctService.create(settings, new PluginRegistry(List.of(), byType, tiers, List.of()));
     }
 
     static Map<String, Object> user(Object... kv) {

@@ -136,7 +136,7 @@ class RspamdRulesTest {
     void absentNullOrEmptyListGivesTheBuiltInRule() {
         assertEquals(List.of(RspamdRules.DISABLE_GREYLISTING), rules("a: 1"));
         assertEquals(List.of(RspamdRules.DISABLE_GREYLISTING), rules("xspct_db_rspamd_rules:"));
-        assertEquals(List.of(RspamdRules.DISABLE_GREYLISTING), rules("xspct_db_rspamd_rules: []")); // W18, warned
+        assertEquals(List.of(RspamdRules.DISABLE_GREYLISTING), rules("xspct_db_rspamd_rules: []")); // an empty list means the default rule, with a warning
         RspamdRule d = RspamdRules.DISABLE_GREYLISTING;
         assertEquals("greylisting", d.attribute());
         assertEquals(Operator.FALSY, d.operator());

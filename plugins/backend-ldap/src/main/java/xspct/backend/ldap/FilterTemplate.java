@@ -15,7 +15,8 @@ import xspct.api.LookupRequest;
 /**
  * {@code search_filter} with its {@code search_filter_replace} placeholders, compiled once.
  *
- * <p>Substitution is a single left-to-right pass (SPEC 13 W14): at each position the longest placeholder that
+ * <p>Substitution is a single left-to-right pass (docs/compatibility.md: "SQL and LDAP templates are substituted
+ * safely"): at each position the longest placeholder that
  * starts there is replaced by the RFC 4515 escaped request field, so a value containing another placeholder is
  * never expanded again, and {@code *}, parentheses, backslash, NUL and non-ASCII bytes in an address can only
  * ever be matched literally. A template that is not one parenthesised filter is wrapped in parentheses so the

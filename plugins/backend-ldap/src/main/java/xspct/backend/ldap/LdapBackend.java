@@ -36,6 +36,7 @@ import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
 import xspct.api.Backend;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
+import xspct.api.PooledBackend;
 import xspct.api.QueryContext;
 import xspct.api.RowAttribution;
 
@@ -48,7 +49,7 @@ import xspct.api.RowAttribution;
  * restart. Connections broken by a directory restart are detected (closed socket, or a failed root DSE read after
  * an error) and the search is retried once on a new connection.
  */
-final class LdapBackend implements Backend {
+final class LdapBackend implements Backend, PooledBackend {
     private static final System.Logger LOG = System.getLogger(LdapBackend.class.getName());
     static final String QUERY_ERROR = "500 LDAP query error";
     static final String CONNECTION_ERROR = "500 LDAP connection error";
@@ -265,7 +266,28 @@ final class LdapBackend implements Backend {
     }
 
     @Override
+    public String poolFamily() {
+        return "ldap";
+    }
+
+    @Override
+    public int poolLimit() {
+        return settings.maxConnections();
+    }
+
+    /** The pool's size, as the original prints its LDAP pools. */
+    @Override
+    public String poolSummary() {
+        return String.valueOf(active.get() + pool.getCurrentAvailableConnections());
+    }
+
+    @Override
     public void close() {
         pool.close();
+    }
+
+    @Override
+    public String translationError() {
+        return QUERY_ERROR;
     }
 }

@@ -24,7 +24,8 @@ import com.unboundid.util.ssl.TrustAllSSLSocketVerifier;
 import com.unboundid.util.ssl.TrustAllTrustManager;
 
 /**
- * TLS for ldaps:// and StartTLS. {@code verify_certs: true} means full verification (SPEC 13 W15): the chain
+ * TLS for ldaps:// and StartTLS. {@code verify_certs: true} means full verification (docs/compatibility.md:
+ * "verify_certs means full verification"): the chain
  * must lead to a trusted CA (the certificates of {@code ca_cert_dir}, else the JDK's trust store) and the
  * certificate must name the host of the server URL. {@code false} accepts any certificate.
  */

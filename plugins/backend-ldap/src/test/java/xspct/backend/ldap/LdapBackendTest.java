@@ -87,7 +87,7 @@ class LdapBackendTest {
         return java.util.Arrays.stream(addresses).map(LookupRequest::forAddress).toList();
     }
 
-    /** What the core's dispatcher builds for a chained query (SPEC 4.2). */
+    /** What the core's dispatcher builds for a chained query . */
     private static LookupRequest chained(String address, String... values) {
         String first = values[0];
         int at = first.indexOf('@');

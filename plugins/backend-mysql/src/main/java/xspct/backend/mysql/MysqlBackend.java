@@ -31,6 +31,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import xspct.api.Backend;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
+import xspct.api.PooledBackend;
 import xspct.api.QueryContext;
 import xspct.api.RowAttribution;
 
@@ -43,7 +44,7 @@ import xspct.api.RowAttribution;
  * recover by themselves. A statement is bounded by {@code query_timeout} (server-side cancel, and a socket timeout
  * for a server that stops answering at all).
  */
-final class MysqlBackend implements Backend {
+final class MysqlBackend implements Backend, PooledBackend {
     private static final System.Logger LOG = System.getLogger(MysqlBackend.class.getName());
     static final String QUERY_ERROR = "500 MySQL query error";
     static final String CONNECTION_ERROR = "500 MySQL connection error";
@@ -230,7 +231,8 @@ final class MysqlBackend implements Backend {
     }
 
     /**
-     * A column value as the core renders it (SPEC 13 W16): integers as numbers, decimals and floating point as
+     * A column value as the core renders it (docs/compatibility.md: "Values render as text"): integers as numbers,
+     * decimals and floating point as
      * canonical decimal text, dates and times as MySQL prints them, binary columns as bytes, the rest as text.
      */
     static Object value(ResultSet rs, int col, int type) throws SQLException {
@@ -271,5 +273,29 @@ final class MysqlBackend implements Backend {
     @Override
     public void close() {
         pool.close();
+    }
+
+    @Override
+    public String poolFamily() {
+        return "mysql";
+    }
+
+    @Override
+    public int poolLimit() {
+        return settings.maxConnections();
+    }
+
+    /** Size and free connections, as the original prints its MySQL pools. */
+    @Override
+    public String poolSummary() {
+        HikariPoolMXBean mx = pool.getHikariPoolMXBean();
+        int total = mx == null ? 0 : mx.getTotalConnections();
+        int idle = mx == null ? 0 : mx.getIdleConnections();
+        return "{'size': " + total + ", 'free': " + idle + "}";
+    }
+
+    @Override
+    public String translationError() {
+        return QUERY_ERROR;
     }
 }

@@ -10,8 +10,8 @@ import java.util.Set;
 import xspct.api.LookupRequest;
 
 /**
- * A MySQL {@code query} with its {@code query_replace} placeholders, compiled once (SPEC 4.6 with the fixes of
- * SPEC 13 W12 and W13).
+ * A MySQL {@code query} with its {@code query_replace} placeholders, compiled once (see docs/compatibility.md:
+ * "SQL and LDAP templates are substituted safely").
  *
  * <p>The template is read by a scanner that knows SQL string literals ({@code '...'}, {@code "..."} with
  * backslash and doubled-quote escapes), backquoted identifiers and comments. Every placeholder occurrence becomes

@@ -2,6 +2,7 @@ package xspct.backend.testing;
 
 import java.util.List;
 
+import xspct.api.ApiVersion;
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.BackendResult;
@@ -11,6 +12,11 @@ import xspct.api.QueryContext;
  * {@code db_type: delay}: waits {@code delay} seconds (default 1.0) and answers nothing; for timeout tests.
  */
 public final class DelayBackendProvider implements BackendProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     @Override
     public String dbType() {
         return "delay";

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import xspct.api.ApiVersion;
 import xspct.api.Backend;
 import xspct.api.BackendEntry;
 import xspct.api.BackendProvider;
@@ -13,9 +14,14 @@ import xspct.api.QueryContext;
 
 /**
  * {@code db_type: dummy}: answers every address with {@code {"uid": address, "comment": "dummy reply"}}, without
- * marking it as found (SPEC 4.7).
+ * marking it as found .
  */
 public final class DummyBackendProvider implements BackendProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     @Override
     public String dbType() {
         return "dummy";

@@ -1,5 +1,6 @@
 package xspct.backend.testing;
 
+import xspct.api.ApiVersion;
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.BackendResult;
@@ -9,6 +10,11 @@ import xspct.api.QueryContext;
  * {@code db_type: error}: always fails with {@code 500 raise custom error}.
  */
 public final class ErrorBackendProvider implements BackendProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     static final String ERROR = "500 raise custom error";
 
     @Override

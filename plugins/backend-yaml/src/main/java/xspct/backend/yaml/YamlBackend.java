@@ -111,4 +111,9 @@ final class YamlBackend implements Backend {
         }
         return BackendResult.of(out);
     }
+
+    @Override
+    public String translationError() {
+        return "500 YAML processing error";
+    }
 }

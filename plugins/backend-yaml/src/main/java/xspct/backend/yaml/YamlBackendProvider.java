@@ -1,14 +1,20 @@
 package xspct.backend.yaml;
 
+import xspct.api.ApiVersion;
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.QueryContext;
 
 /**
  * {@code db_type: yaml}: entries of {@code xspct_db_yaml_data[yaml_root]}, found by top-level key or through the
- * fields named in {@code search_filter} (SPEC 4.4).
+ * fields named in {@code search_filter} .
  */
 public final class YamlBackendProvider implements BackendProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     @Override
     public String dbType() {
         return "yaml";

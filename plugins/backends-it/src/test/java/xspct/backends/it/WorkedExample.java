@@ -66,6 +66,6 @@ public final class WorkedExample {
         for (BackendProvider p : providers) {
             backends.put(p.dbType(), p);
         }
-        return XspctService.create(settings, new PluginRegistry(List.of(), backends, List.of(), Map.of()));
+        return XspctService.create(settings, new PluginRegistry(List.of(), backends, List.of(), List.of()));
     }
 }

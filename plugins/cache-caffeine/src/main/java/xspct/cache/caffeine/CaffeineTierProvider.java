@@ -3,15 +3,21 @@ package xspct.cache.caffeine;
 import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import xspct.api.ApiVersion;
 import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 
 /**
- * The L1 tier (SPEC 5.1): three in-process buckets (aliases, users, negative entries), each bounded by
+ * The L1 tier : three in-process buckets (aliases, users, negative entries), each bounded by
  * {@code max_entries}, entries expiring a fixed time after their last write.
  */
 public final class CaffeineTierProvider implements CacheTierProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     /** The configuration section this tier reads. */
     public static final String CONFIG_KEY = "xspct_db_local_cache";
 

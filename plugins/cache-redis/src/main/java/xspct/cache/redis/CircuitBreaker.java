@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The L2 circuit breaker (SPEC 5.3, W3): more than {@code maxErrors} consecutive failed operations open it; while
+ * The L2 circuit breaker (docs/compatibility.md: "The shared tier's circuit breaker closes again"): more than {@code
+ * maxErrors} consecutive failed operations open it; while
  * open the tier is bypassed; only a successful health probe closes it again. Lock-free: it sits on every request.
  */
 final class CircuitBreaker {

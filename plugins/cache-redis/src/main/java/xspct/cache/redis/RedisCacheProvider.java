@@ -2,15 +2,21 @@ package xspct.cache.redis;
 
 import java.util.Optional;
 
+import xspct.api.ApiVersion;
 import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 
 /**
- * The L2 tier (SPEC 5.3): a Redis shared by every instance, with the key layout of xspct_db 0.7, a circuit
+ * The L2 tier : a Redis shared by every instance, with the key layout of xspct_db 0.7, a circuit
  * breaker closed again by a periodic health probe, and fleet-wide invalidation over pub/sub.
  */
 public final class RedisCacheProvider implements CacheTierProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     /** The configuration section this tier reads. */
     public static final String CONFIG_KEY = "xspct_db_redis_cache";
 

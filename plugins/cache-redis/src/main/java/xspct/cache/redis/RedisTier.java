@@ -30,7 +30,7 @@ import xspct.api.Invalidation;
 import xspct.api.SetSource;
 
 /**
- * The Redis tier. Reads and writes follow SPEC 5.2-5.4 with the layout of xspct_db 0.7; every failure is counted by
+ * The Redis tier. Reads and writes use the key layout of xspct_db 0.7; every failure is counted by
  * the {@link CircuitBreaker} and answered as a miss (reads) or dropped (writes), so no request fails because Redis
  * is down, and once the breaker is open none waits for it either.
  *
@@ -104,7 +104,7 @@ final class RedisTier implements CacheTier {
             }
             return new CacheLookup.Positive(pk, PythonJson.readObject(json));
         } catch (PythonJson.MalformedJsonException e) {
-            // W17: a bad entry is a miss, and is removed so that the next answer replaces it
+            // a bad entry is a miss, and is removed so that the next answer replaces it
             LOG.log(System.Logger.Level.WARNING, "Redis cache key " + userKey + " holds malformed JSON ("
                     + e.getMessage() + "); deleted");
             deleteQuietly(userKey);
@@ -406,7 +406,8 @@ final class RedisTier implements CacheTier {
         }
     }
 
-    /** The health check: a PING; its success closes an open breaker (half-open probe, W3). */
+    /** The health check: a PING; its success closes an open breaker (half-open probe, docs/compatibility.md: "The
+    * shared tier's circuit breaker closes again"). */
     void probe() {
         try {
             client(true).ping();

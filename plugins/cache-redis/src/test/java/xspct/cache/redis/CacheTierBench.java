@@ -50,11 +50,11 @@ public final class CacheTierBench {
             // a short warm-up of the JIT on both paths
             run(l2, addresses, 1, threads);
             run(l1, addresses, 1, threads);
-            long l2Before = l2.counters().get(Counters.Name.REDIS_HITS);
+            long l2Before = l2.counters().get(Counters.Name.SHARED_CACHE_HITS);
             long l1Before = l1.counters().get(Counters.Name.LOCAL_CACHE_HITS);
             double fromL2 = run(l2, addresses, seconds, threads);
             double fromL1 = run(l1, addresses, seconds, threads);
-            long l2Hits = l2.counters().get(Counters.Name.REDIS_HITS) - l2Before;
+            long l2Hits = l2.counters().get(Counters.Name.SHARED_CACHE_HITS) - l2Before;
             long l1Hits = l1.counters().get(Counters.Name.LOCAL_CACHE_HITS) - l1Before;
             System.out.printf("users=%d threads=%d seconds=%d (each)%n", users, threads, seconds);
             System.out.printf("L2 (Redis, L1 disabled): %,.0f lookups/s (%d Redis hits)%n", fromL2, l2Hits);
@@ -67,7 +67,7 @@ public final class CacheTierBench {
 
     private static XspctService service(String yaml) {
         PluginRegistry plugins = new PluginRegistry(List.of(), Map.of("yaml", new YamlBackendProvider()),
-                List.of(new CaffeineTierProvider(), new RedisCacheProvider()), Map.of());
+                List.of(new CaffeineTierProvider(), new RedisCacheProvider()), List.of());
         return XspctService.create(Settings.read(ConfigFile.parse("bench", yaml)), plugins);
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import xspct.api.CacheLookup;
 
-/** W3: the breaker opens after max_errors consecutive errors and a health check closes it again. */
+/** The breaker opens after max_errors consecutive errors and a health check closes it again. */
 class CircuitBreakerTest {
     private static final long QUERY_TIMEOUT_MS = 300;
     private String prefix;

@@ -51,7 +51,7 @@ class FleetInvalidationTest {
 
     private static XspctService service(String yaml) {
         PluginRegistry plugins = new PluginRegistry(List.of(), Map.of("yaml", new YamlBackendProvider()),
-                List.of(new RedisCacheProvider(), new CaffeineTierProvider()), Map.of());
+                List.of(new RedisCacheProvider(), new CaffeineTierProvider()), List.of());
         return XspctService.create(RedisTestSupport.settings(yaml), plugins);
     }
 

@@ -82,7 +82,7 @@ class RedisPrefilterTest {
             yaml.append("    u@").append(d).append(": {mail: u@").append(d).append("}\n");
         }
         PluginRegistry plugins = new PluginRegistry(List.of(), Map.of("yaml", new YamlBackendProvider()),
-                List.of(new RedisCacheProvider()), Map.of());
+                List.of(new RedisCacheProvider()), List.of());
         service = XspctService.create(RedisTestSupport.settings(yaml.toString()), plugins);
         return service;
     }
@@ -167,8 +167,8 @@ class RedisPrefilterTest {
         raw.sadd(key, "new.test");
         raw.publish(channel, "x");
         await("new.test admitted", () -> answered("new.test"));
-        assertTrue(answered("inline.test"), "W5: inline domains kept");
-        assertTrue(answered("file.test"), "W5: file domains kept");
+        assertTrue(answered("inline.test"), "a reload keeps the inline domains");
+        assertTrue(answered("file.test"), "a reload keeps the file domains");
         assertEquals(false, answered("a.test"), "removed from the SET");
         assertEquals(3, service.prefilter().domainCount());
     }

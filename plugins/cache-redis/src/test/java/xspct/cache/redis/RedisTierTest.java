@@ -136,7 +136,7 @@ class RedisTierTest {
         raw.setex(prefix + "user_pk", 60, bad);
         raw.setex(prefix + "alias_a@example.org", 60, "pk");
         assertEquals(CacheLookup.MISS, tier.lookup("a@example.org"));
-        assertFalse(raw.exists(prefix + "user_pk"), "W17: the bad entry is removed");
+        assertFalse(raw.exists(prefix + "user_pk"), "the bad entry is removed");
         assertTrue(tier.usable(), "bad data is not a Redis error");
     }
 

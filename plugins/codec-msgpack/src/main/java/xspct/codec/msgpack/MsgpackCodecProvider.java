@@ -15,6 +15,7 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageUnpacker;
 
+import xspct.api.ApiVersion;
 import xspct.api.BodyCodecProvider;
 
 /**
@@ -23,6 +24,11 @@ import xspct.api.BodyCodecProvider;
  * rejects extension types, invalid UTF-8, nesting deeper than 200 levels and trailing data.
  */
 public final class MsgpackCodecProvider implements BodyCodecProvider {
+    @Override
+    public String apiVersion() {
+        return ApiVersion.CURRENT;
+    }
+
     private static final int MAX_DEPTH = 200;
     private static final MessagePack.UnpackerConfig UNPACKER = new MessagePack.UnpackerConfig()
             .withActionOnMalformedString(CodingErrorAction.REPORT)
