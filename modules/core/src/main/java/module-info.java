@@ -14,15 +14,14 @@ module xspct.core {
     requires java.logging;
     requires jdk.unsupported;
 
+    // what the server needs: the facade, configuration, plugin loading, body codecs, the log tag and statistics;
+    // the lookup, admission, prefilter, regex and rspamd packages are internals
     exports xspct.core;
     exports xspct.core.config;
     exports xspct.core.plugin;
-    exports xspct.core.pipeline;
     exports xspct.core.codec;
-    exports xspct.core.regex;
-    exports xspct.core.prefilter;
-    exports xspct.core.rspamd;
-    exports xspct.core.endpoint;
+    exports xspct.core.log;
+    exports xspct.core.stats;
 
     uses xspct.api.BackendProvider;
     uses xspct.api.CacheTierProvider;

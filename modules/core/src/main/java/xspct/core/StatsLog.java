@@ -11,16 +11,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import xspct.api.Backend;
 import xspct.api.ConfigNode;
 import xspct.api.PooledBackend;
-import xspct.core.pipeline.CacheTiers;
-import xspct.core.pipeline.ConfiguredQuery;
-import xspct.core.pipeline.Counters;
-import xspct.core.pipeline.Counters.Name;
-import xspct.core.pipeline.QueryTimings;
-import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.prefilter.PrefilterSettings;
+import xspct.core.stats.Counters.Name;
+import xspct.core.stats.Statistics;
 
 /**
  * The periodic {@code STATS} log lines , on when {@code xspct_db_stats_enabled} (default true): pool
@@ -37,11 +32,8 @@ import xspct.core.prefilter.PrefilterSettings;
 public final class StatsLog {
     private static final System.Logger LOG = System.getLogger(StatsLog.class.getName());
 
-    private final Counters counters;
-    private final QueryTimings timings;
-    private final CacheTiers caches;
+    private final Statistics stats;
     private final PrefilterSettings prefilter;
-    private final DomainPrefilter domains;
     private final List<Pool> pools;
     private final Consumer<String> out;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
@@ -77,49 +69,29 @@ public final class StatsLog {
     }
 
     /** A query whose backend has a connection pool, sampled for the {@code STATS pool[...]} lines. */
-    private static final class Pool {
-        final String query;
-        final Backend backend;
-        final PooledBackend pool;
-        final List<Integer> samples = new ArrayList<>();
-
-        Pool(String query, Backend backend, PooledBackend pool) {
-            this.query = query;
-            this.backend = backend;
-            this.pool = pool;
-        }
+    private record Pool(Statistics.BackendStatistics backend, PooledBackend pool, List<Integer> samples) {
     }
 
-    StatsLog(List<ConfiguredQuery> queries, Counters counters, QueryTimings timings,
-             CacheTiers caches, PrefilterSettings prefilter, DomainPrefilter domains, Consumer<String> out) {
-        this.counters = counters;
-        this.timings = timings;
-        this.caches = caches;
+    /**
+     * Creates the log.
+     *
+     * @param stats     the service's statistics
+     * @param prefilter the prefilter settings (which prefilter lines are written)
+     * @param out       where lines go
+     */
+    StatsLog(Statistics stats, PrefilterSettings prefilter, Consumer<String> out) {
+        this.stats = stats;
         this.prefilter = prefilter;
-        this.domains = domains;
         this.out = out;
         List<Pool> p = new ArrayList<>();
-        for (ConfiguredQuery q : queries) {
-            if (q.backend() instanceof PooledBackend pooled) {
-                p.add(new Pool(q.name(), q.backend(), pooled));
-            }
+        for (Statistics.BackendStatistics b : stats.backends()) {
+            b.pool().ifPresent(pool -> p.add(new Pool(b, pool, new ArrayList<>())));
         }
         this.pools = List.copyOf(p);
     }
 
-    /**
-     * Creates the log for a service; lines go to the service's logger at INFO.
-     *
-     * @param service the service
-     * @return the stats log, not started
-     */
-    static StatsLog of(XspctService service, PrefilterSettings prefilter, CacheTiers caches) {
-        return new StatsLog(service.queries(), service.counters(), service.timings(),
-                caches, prefilter, service.prefilter(), StatsLog::stats);
-    }
-
     /** Logs one line; named so, as the log line shows the function that wrote it. */
-    private static void stats(String line) {
+    static void stats(String line) {
         LOG.log(System.Logger.Level.INFO, line);
     }
 
@@ -152,7 +124,7 @@ public final class StatsLog {
     /** Samples the size of every pool. */
     synchronized void sample() {
         for (Pool p : pools) {
-            p.samples.add(size(p.backend.gauges()));
+            p.samples().add(size(p.backend().gauges()));
         }
     }
 
@@ -173,13 +145,13 @@ public final class StatsLog {
     synchronized void logStats() {
         out.accept("STATS requests_total=" + get(Name.REQUESTS) + " requests_known=" + get(Name.REQUESTS_KNOWN)
                 + " requests_unknown=" + get(Name.REQUESTS_UNKNOWN));
-        if (caches.hasLocalTier()) {
+        if (stats.cacheTiers().stream().anyMatch(t -> t.level() == 1)) {
             long h = get(Name.LOCAL_CACHE_HITS);
             long m = get(Name.LOCAL_CACHE_MISSES);
             out.accept("STATS local_cache_hits=" + h + " local_cache_misses=" + m + " local_hit_rate="
                     + rate(h, h + m));
         }
-        if (caches.hasSharedTier()) {
+        if (stats.cacheTiers().stream().anyMatch(t -> t.level() > 1)) {
             long h = get(Name.SHARED_CACHE_HITS);
             long m = get(Name.SHARED_CACHE_MISSES);
             long n = get(Name.SHARED_CACHE_NEGATIVE_HITS);
@@ -189,7 +161,7 @@ public final class StatsLog {
         if (prefilter.enabled() && prefilter.domainsEnabled()) {
             long h = get(Name.PREFILTER_DOMAIN_HITS);
             long m = get(Name.PREFILTER_DOMAIN_MISSES);
-            out.accept("STATS prefilter_domains count=" + domains.domainCount() + " hits=" + h + " misses=" + m
+            out.accept("STATS prefilter_domains count=" + stats.prefilterDomainCount() + " hits=" + h + " misses=" + m
                     + " hit_rate=" + rate(h, h + m));
         }
         if (prefilter.enabled() && prefilter.patternsEnabled()) {
@@ -202,27 +174,27 @@ public final class StatsLog {
             out.accept("STATS" + poolLine);
         }
         for (Pool p : pools) {
-            if (p.samples.isEmpty()) {
+            if (p.samples().isEmpty()) {
                 continue;
             }
             int min = Integer.MAX_VALUE;
             int max = 0;
             long sum = 0;
-            for (int s : p.samples) {
+            for (int s : p.samples()) {
                 min = Math.min(min, s);
                 max = Math.max(max, s);
                 sum += s;
             }
-            String line = "STATS pool[" + p.query + "] conns min=" + min + " avg="
-                    + String.format(Locale.ROOT, "%.1f", (double) sum / p.samples.size()) + " max=" + max;
-            int limit = p.pool.poolLimit();
+            String line = "STATS pool[" + p.backend().query() + "] conns min=" + min + " avg="
+                    + String.format(Locale.ROOT, "%.1f", (double) sum / p.samples().size()) + " max=" + max;
+            int limit = p.pool().poolLimit();
             if (max >= limit) {
                 line += " limit=" + limit + " LIMIT_REACHED";
             }
             out.accept(line);
-            p.samples.clear();
+            p.samples().clear();
         }
-        timings.totals().forEach((name, t) -> {
+        stats.queryTimings().totals().forEach((name, t) -> {
             if (t.count() > 0) {
                 out.accept("STATS query[" + name + "] count=" + t.count() + " avg=" + seconds(t.nanos() / t.count())
                         + " min=" + seconds(t.minNanos()) + " max=" + seconds(t.maxNanos()));
@@ -238,12 +210,12 @@ public final class StatsLog {
     private String poolLine() {
         Map<String, Map<String, String>> families = new TreeMap<>(); // ldap before mysql, as the original
         for (Pool p : pools) {
-            families.computeIfAbsent(p.pool.poolFamily(), f -> new LinkedHashMap<>())
-                    .put("'" + p.query + "'", p.pool.poolSummary());
+            families.computeIfAbsent(p.pool().poolFamily(), f -> new LinkedHashMap<>())
+                    .put("'" + p.backend().query() + "'", p.pool().poolSummary());
         }
         StringBuilder sb = new StringBuilder();
-        for (CacheTiers.Tier t : caches.tiers()) {
-            Map<String, Number> g = t.tier().gauges();
+        for (Statistics.CacheTierStatistics t : stats.cacheTiers()) {
+            Map<String, Number> g = t.gauges();
             if (t.level() > 1 && !g.isEmpty()) { // the shared tier's pool, under the original's name
                 sb.append(" redis_connections=").append(size(g));
             }
@@ -260,7 +232,7 @@ public final class StatsLog {
     }
 
     private long get(Name n) {
-        return counters.get(n);
+        return stats.count(n);
     }
 
     private static String rate(long hits, long total) {

@@ -21,15 +21,14 @@ import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
 import xspct.core.config.Settings;
-import xspct.core.endpoint.Endpoints;
-import xspct.core.endpoint.RequestSlots;
-import xspct.core.endpoint.ResponseCache;
-import xspct.core.pipeline.CacheTiers;
-import xspct.core.pipeline.ConfiguredQuery;
-import xspct.core.pipeline.Counters;
-import xspct.core.pipeline.LookupPipeline;
-import xspct.core.pipeline.QueryTimings;
-import xspct.core.pipeline.RewriteRules;
+import xspct.core.admission.RequestSlots;
+import xspct.core.admission.ResponseCache;
+import xspct.core.lookup.CacheTiers;
+import xspct.core.lookup.ConfiguredQuery;
+import xspct.core.stats.Counters;
+import xspct.core.stats.QueryTimings;
+import xspct.core.stats.Statistics;
+import xspct.core.lookup.RewriteRules;
 import xspct.core.plugin.PluginRegistry;
 import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.prefilter.PrefilterSettings;
@@ -46,15 +45,15 @@ public final class XspctService implements AutoCloseable {
     private final List<ConfiguredQuery> queries;
     private final CacheTiers caches;
     private final Counters counters;
-    private final QueryTimings timings;
-    private final LookupPipeline pipeline;
+    private final ServiceStatistics statistics;
+    private final Lookups pipeline;
     private final DomainPrefilter prefilter;
     private final ScheduledExecutorService scheduler;
     private final Endpoints endpoints;
     private final List<Consumer<Invalidation>> invalidationListeners = new CopyOnWriteArrayList<>();
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
-                         Counters counters, QueryTimings timings, LookupPipeline pipeline,
+                         Counters counters, ServiceStatistics statistics, Lookups pipeline,
                          Endpoints endpoints, DomainPrefilter prefilter,
                          ScheduledExecutorService scheduler) {
         this.endpoints = endpoints;
@@ -64,7 +63,7 @@ public final class XspctService implements AutoCloseable {
         this.queries = queries;
         this.caches = caches;
         this.counters = counters;
-        this.timings = timings;
+        this.statistics = statistics;
         this.pipeline = pipeline;
     }
 
@@ -103,7 +102,7 @@ public final class XspctService implements AutoCloseable {
                         created.add(backend);
                     }
                 }
-                queries.add(new ConfiguredQuery(q, backend, xspct.core.pipeline.WildcardKeys.of(q)));
+                queries.add(new ConfiguredQuery(q, backend, xspct.core.lookup.WildcardKeys.of(q)));
             }
             for (CacheTierProvider p : plugins.cacheTiers()) {
                 var section = settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
@@ -132,7 +131,7 @@ public final class XspctService implements AutoCloseable {
                 return t;
             });
             prefilter.startWatching(scheduler);
-            LookupPipeline pipeline = new LookupPipeline(queries, rewrite, prefilter, caches, counters, timings);
+            Lookups pipeline = new Lookups(queries, rewrite, prefilter, caches, counters, timings);
             BodyCodecs codecs = BodyCodecs.of(plugins.codecs());
             if (!codecs.msgpackAvailable()) {
                 LOG.log(System.Logger.Level.WARNING, "the msgpack codec plugin is not installed: responses are "
@@ -142,11 +141,13 @@ public final class XspctService implements AutoCloseable {
             Endpoints endpoints = new Endpoints(pipeline, rspamdPolicy, responses, responseCache.rspamdKeyFields(),
                     new RequestSlots(settings.foregroundSlots(), settings.backgroundSlots(), counters), codecs,
                     counters, settings.requestTimeout());
-            XspctService service = new XspctService(settings, List.copyOf(queries), caches, counters, timings,
+            ServiceStatistics statistics = new ServiceStatistics(counters, timings, caches, queries, endpoints.slots(),
+                    settings.foregroundSlots(), settings.backgroundSlots(), prefilter);
+            XspctService service = new XspctService(settings, List.copyOf(queries), caches, counters, statistics,
                     pipeline, endpoints, prefilter, scheduler);
             service.listenForRemoteInvalidations();
             if (stats.enabled()) {
-                StatsLog.of(service, prefilterSettings, caches).start(scheduler, stats);
+                new StatsLog(statistics, prefilterSettings, StatsLog::stats).start(scheduler, stats);
             }
             service.addInvalidationListener(inv -> {
                 if (inv.all()) {
@@ -173,38 +174,33 @@ public final class XspctService implements AutoCloseable {
         return settings;
     }
 
-    /** {@return the lookup pipeline} */
-    public LookupPipeline pipeline() {
+    /** {@return the lookups of the three endpoints, before response cache, slots and encoding} */
+    public Lookups lookups() {
         return pipeline;
     }
 
-    /** {@return the HTTP-independent endpoints: response cache, slots, encoding} */
+    /** {@return the endpoints: response cache, single flight, slots, encoding} */
     public Endpoints endpoints() {
         return endpoints;
     }
 
-    /** {@return the counters} */
-    public Counters counters() {
-        return counters;
+    /** Counts a {@code GET /v1/query} request, before it is authenticated (the HTTP layer calls this). */
+    public void countQueryRequest() {
+        counters.inc(Counters.Name.REQUESTS);
     }
 
-    /** {@return the object cache tiers} */
-    public CacheTiers caches() {
-        return caches;
+    /** {@return a read-only view of the counters and measurements, for metrics} */
+    public Statistics statistics() {
+        return statistics;
     }
 
-    /** {@return per-query timings} */
-    public QueryTimings timings() {
-        return timings;
+    /** {@return the enabled object cache tiers, in ascending level (for tools and tests that drive a tier)} */
+    public List<CacheTier> cacheTiers() {
+        return caches.tiers().stream().map(CacheTiers.Tier::tier).toList();
     }
 
-    /** {@return the configured queries} */
-    public List<ConfiguredQuery> queries() {
-        return queries;
-    }
-
-    /** {@return the prefilter (state, domain count, extra sources)} */
-    public DomainPrefilter prefilter() {
+    /** {@return the prefilter, for tests in this package} */
+    DomainPrefilter prefilter() {
         return prefilter;
     }
 

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -32,6 +31,7 @@ import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.plugin.PluginRegistry;
 import xspct.core.prefilter.DomainPrefilter;
+import xspct.core.testing.Await;
 
 /**
  * The wiring of {@code redis_key}, {@code redis_channel} and {@code redis_reload_interval} to a cache tier's
@@ -171,16 +171,6 @@ class PrefilterSetSourceTest {
         return service.prefilter();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
-
     @Test
     void theInitialSetIncludesTheRedisSetAndTheChannelIsSubscribed() {
         sets.sets.put(KEY, Set.of("Redis.Test", " spaced.test ", "", "  "));
@@ -204,7 +194,7 @@ class PrefilterSetSourceTest {
         assertFalse(p.pass("a@new.test"));
         sets.sets.put(KEY, Set.of("redis.test", "new.test"));
         sets.publish(CHANNEL);
-        await("new.test admitted", () -> p.pass("a@new.test"));
+        Await.until("new.test admitted", () -> p.pass("a@new.test"));
         assertTrue(p.pass("a@inline.test"), "a reload keeps the inline domains");
         assertTrue(p.pass("a@file.test"), "a reload keeps the file domains");
         assertTrue(p.pass("a@redis.test"));
@@ -217,7 +207,7 @@ class PrefilterSetSourceTest {
         DomainPrefilter p = start("{enabled: true, redis_key: " + KEY + ", redis_reload_interval: 0.05}", true);
         assertTrue(sets.subscribers.isEmpty(), "no channel configured");
         sets.sets.put(KEY, Set.of("redis.test", "later.test"));
-        await("later.test admitted by the interval reload", () -> p.pass("a@later.test"));
+        Await.until("later.test admitted by the interval reload", () -> p.pass("a@later.test"));
     }
 
     @Test
@@ -229,7 +219,7 @@ class PrefilterSetSourceTest {
         sets.failure = new IllegalStateException("Redis redis://127.0.0.1:6379/0 is bypassed");
         int before = sets.reads.get();
         sets.publish(CHANNEL);
-        await("a failed reload is reported", () -> log.contains(Level.SEVERE, "rejected"));
+        Await.until("a failed reload is reported", () -> log.contains(Level.SEVERE, "rejected"));
         assertTrue(sets.reads.get() > before);
         assertTrue(log.contains(Level.WARNING, "Redis SET " + KEY + " failed (Redis redis://127.0.0.1:6379/0 is "
                 + "bypassed): it adds no domains"), "a WARNING names the source and the error");
@@ -245,7 +235,7 @@ class PrefilterSetSourceTest {
         assertTrue(p.pass("x@a.test"));
         sets.failure = new IllegalStateException("connection refused");
         sets.publish(CHANNEL);
-        await("a.test dropped", () -> !p.pass("x@a.test"));
+        Await.until("a.test dropped", () -> !p.pass("x@a.test"));
         assertTrue(p.pass("x@inline.test"));
         assertTrue(log.contains(Level.WARNING, "with min_domains 0 the set holds only the other sources' domains"));
     }

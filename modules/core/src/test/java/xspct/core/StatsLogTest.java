@@ -20,13 +20,15 @@ import xspct.api.LookupRequest;
 import xspct.api.PooledBackend;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
-import xspct.core.pipeline.CacheTiers;
-import xspct.core.pipeline.ConfiguredQuery;
-import xspct.core.pipeline.Counters;
-import xspct.core.pipeline.QueryTimings;
-import xspct.core.pipeline.WildcardKeys;
+import xspct.core.lookup.CacheTiers;
+import xspct.core.lookup.ConfiguredQuery;
+import xspct.core.admission.RequestSlots;
+import xspct.core.stats.Counters;
+import xspct.core.stats.QueryTimings;
+import xspct.core.lookup.WildcardKeys;
 import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.prefilter.PrefilterSettings;
+import xspct.core.log.LogContext;
 
 /** The STATS lines in the original's format, and the request tag carried across threads. */
 class StatsLogTest {
@@ -113,8 +115,9 @@ class StatsLogTest {
         List<String> lines = new ArrayList<>();
         DomainPrefilter domains = new DomainPrefilter(prefilter, counters, System::nanoTime);
         domains.start();
-        StatsLog log = new StatsLog(List.of(people), counters, timings, caches, prefilter,
-                domains, lines::add);
+        ServiceStatistics stats = new ServiceStatistics(counters, timings, caches, List.of(people),
+                new RequestSlots(1, 1, counters), 1, 1, domains);
+        StatsLog log = new StatsLog(stats, prefilter, lines::add);
         log.sample();
         backend.total = 3;
         log.sample();

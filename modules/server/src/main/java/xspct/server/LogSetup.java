@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import java.util.logging.StreamHandler;
 
-import xspct.core.LogContext;
+import xspct.core.log.LogContext;
 
 /**
  * Log lines as the original writes them, on standard output: {@code <prefix> <LEVEL> <function> <message>}; a line

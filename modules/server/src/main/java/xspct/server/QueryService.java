@@ -16,9 +16,8 @@ import xspct.core.codec.BodyCodecs;
 import xspct.core.codec.BodyFormat;
 import xspct.core.codec.MalformedBodyException;
 import xspct.core.config.Settings;
-import xspct.core.endpoint.EndpointResult;
-import xspct.core.endpoint.Endpoints;
-import xspct.core.pipeline.Counters;
+import xspct.core.EndpointResult;
+import xspct.core.Endpoints;
 
 /**
  * {@code GET /v1/query/{user}} and {@code POST /v1/query-json} with their legacy and trailing-slash paths.
@@ -32,7 +31,7 @@ final class QueryService implements HttpService {
             "/query-json/v1/");
 
     private final Endpoints endpoints;
-    private final Counters counters;
+    private final XspctService service;
     private final ApiKeyAuth auth;
     private final SlowClientGuard guard;
     private final int maxUsers;
@@ -43,7 +42,7 @@ final class QueryService implements HttpService {
     QueryService(XspctService service, ApiKeyAuth auth, SlowClientGuard guard) {
         Settings s = service.settings();
         this.endpoints = service.endpoints();
-        this.counters = service.counters();
+        this.service = service;
         this.auth = auth;
         this.guard = guard;
         this.maxUsers = s.queryJsonMaxUsers();
@@ -63,7 +62,7 @@ final class QueryService implements HttpService {
     }
 
     private void query(ServerRequest req, ServerResponse res) throws Exception {
-        counters.inc(Counters.Name.REQUESTS);
+        service.countQueryRequest();
         if (!auth.allows(req)) {
             PlainText.send(res, 401, "401 Unauthorized");
             return;

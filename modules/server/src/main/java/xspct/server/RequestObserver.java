@@ -11,7 +11,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import xspct.core.LogContext;
+import xspct.core.log.LogContext;
 
 /**
  * Runs around every request: gives it a session id that every log line of the request carries (with the Rspamd id

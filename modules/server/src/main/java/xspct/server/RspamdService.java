@@ -10,8 +10,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import xspct.core.XspctService;
 import xspct.core.codec.MalformedBodyException;
-import xspct.core.endpoint.Endpoints;
-import xspct.core.rspamd.RspamdRequest;
+import xspct.core.Endpoints;
+import xspct.core.RspamdRequest;
 
 /**
  * {@code POST /v1/rspamd-settings} with its legacy and trailing-slash paths: the settings Rspamd applies to a

@@ -35,13 +35,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import xspct.api.Backend;
 import xspct.core.XspctService;
-import xspct.core.endpoint.RequestSlots;
-import xspct.core.pipeline.CacheTiers;
-import xspct.core.pipeline.ConfiguredQuery;
-import xspct.core.pipeline.Counters;
-import xspct.core.pipeline.QueryTimings;
+import xspct.core.stats.Counters;
+import xspct.core.stats.QueryTimings;
+import xspct.core.stats.Statistics;
 
 /**
  * Every metric of {@code /metrics} (plus the operator extras documented in docs/operations.md), in a
@@ -149,39 +146,33 @@ final class ServerMetrics implements AutoCloseable {
     // ---------------------------------------------------------------- registration
 
     private void registerServiceMeters() {
-        Counters counters = service.counters();
+        Statistics stats = service.statistics();
         for (Counters.Name n : Counters.Name.values()) {
-            registry.getOrCreate(FunctionalCounter.builder("xspct_db_" + n.metric(), counters, c -> c.get(n))
+            registry.getOrCreate(FunctionalCounter.builder("xspct_db_" + n.metric(), stats, c -> c.count(n))
                     .description(describe(n)));
         }
-        registry.getOrCreate(Gauge.builder("xspct_db_prefilter_domain_count", service.prefilter(),
-                p -> p.domainCount()).description("Size of the last accepted prefilter domain set"));
+        registry.getOrCreate(Gauge.builder("xspct_db_prefilter_domain_count", stats,
+                p -> p.prefilterDomainCount()).description("Size of the last accepted prefilter domain set"));
 
         // per query: created on the first call (the original emits a query's samples once it ran)
-        QueryTimings timings = service.timings();
+        QueryTimings timings = stats.queryTimings();
         timings.totals().keySet().forEach(this::queryMeters);
         timings.addListener((query, nanos) -> queryMeters(query).record(nanos, TimeUnit.NANOSECONDS));
 
-        List<CacheTiers.Tier> tiers = service.caches().tiers();
-        for (int i = 0; i < tiers.size(); i++) {
-            CacheTiers.Tier t = tiers.get(i);
-            int index = i;
-            for (CacheTiers.Outcome o : CacheTiers.Outcome.values()) {
-                registry.getOrCreate(FunctionalCounter.builder("xspct_db_cache_lookups", service.caches(),
-                                c -> c.lookups(index, o))
+        for (Statistics.CacheTierStatistics t : stats.cacheTiers()) {
+            for (Statistics.LookupOutcome o : Statistics.LookupOutcome.values()) {
+                registry.getOrCreate(FunctionalCounter.builder("xspct_db_cache_lookups", t, x -> x.lookups(o))
                         .tags(List.of(Tag.create("tier", t.name()), Tag.create("level", String.valueOf(t.level())),
                                 Tag.create("result", o.name().toLowerCase(java.util.Locale.ROOT))))
                         .description("Object cache lookups per tier and outcome, all endpoints"));
             }
         }
 
-        RequestSlots slots = service.endpoints().slots();
-        int fg = service.settings().foregroundSlots();
-        int bg = service.settings().backgroundSlots();
-        slotGauge("foreground", "xspct_db_slots_in_use", () -> fg - slots.freeForegroundSlots());
-        slotGauge("background", "xspct_db_slots_in_use", () -> bg - slots.freeBackgroundSlots());
-        slotGauge("foreground", "xspct_db_slots_limit", () -> fg);
-        slotGauge("background", "xspct_db_slots_limit", () -> bg);
+        Statistics.SlotStatistics slots = stats.slots();
+        slotGauge("foreground", "xspct_db_slots_in_use", slots::foregroundInUse);
+        slotGauge("background", "xspct_db_slots_in_use", slots::backgroundInUse);
+        slotGauge("foreground", "xspct_db_slots_limit", slots::foregroundLimit);
+        slotGauge("background", "xspct_db_slots_limit", slots::backgroundLimit);
         registry.getOrCreate(Gauge.builder("xspct_db_tasks_running", slots, s -> s.activeTasks())
                 .description("Lookup tasks still running, foreground or detached"));
         refreshPoolGauges();
@@ -200,7 +191,7 @@ final class ServerMetrics implements AutoCloseable {
             return t;
         }
         return queryLatency.computeIfAbsent(query, q -> {
-            QueryTimings timings = service.timings();
+            QueryTimings timings = service.statistics().queryTimings();
             registry.getOrCreate(FunctionalCounter.builder("xspct_db_query_requests", timings,
                             tm -> tm.totals(q).count())
                     .tags(List.of(Tag.create("query", q)))
@@ -219,26 +210,15 @@ final class ServerMetrics implements AutoCloseable {
     }
 
     /**
-     * Pool gauges of the backends ({@link Backend#gauges()}), {@code xspct_db_backend_pool{query,state}}. A backend
+     * Pool gauges of the backends ({@code Backend#gauges()}), {@code xspct_db_backend_pool{query,state}}. A backend
      * may report a state only once its pool exists, so new states are picked up before every rendering.
      */
     private void refreshPoolGauges() {
-        for (ConfiguredQuery q : service.queries()) {
-            Backend b = q.backend();
-            if (b == null) {
-                continue;
-            }
-            Map<String, Number> g;
-            try {
-                g = b.gauges();
-            } catch (RuntimeException e) {
-                continue;
-            }
-            for (String state : g.keySet()) {
-                String name = q.settings().name();
-                if (poolGauges.putIfAbsent(name + '\u0000' + state, Boolean.TRUE) == null) {
-                    registry.getOrCreate(Gauge.builder("xspct_db_backend_pool", b, be -> gauge(be, state))
-                            .tags(List.of(Tag.create("query", name), Tag.create("state", state)))
+        for (Statistics.BackendStatistics b : service.statistics().backends()) {
+            for (String state : gauges(b::gauges).keySet()) {
+                if (poolGauges.putIfAbsent(b.query() + '\u0000' + state, Boolean.TRUE) == null) {
+                    registry.getOrCreate(Gauge.builder("xspct_db_backend_pool", b, be -> gauge(be::gauges, state))
+                            .tags(List.of(Tag.create("query", b.query()), Tag.create("state", state)))
                             .description("Connection pool of a query's backend"));
                 }
             }
@@ -247,36 +227,29 @@ final class ServerMetrics implements AutoCloseable {
 
     /** Gauges of the cache tiers ({@code CacheTier#gauges()}), {@code xspct_db_cache_tier{tier,state}}. */
     private void refreshTierGauges() {
-        for (CacheTiers.Tier t : service.caches().tiers()) {
-            Map<String, Number> g;
-            try {
-                g = t.tier().gauges();
-            } catch (RuntimeException e) {
-                continue;
-            }
-            for (String state : g.keySet()) {
+        for (Statistics.CacheTierStatistics t : service.statistics().cacheTiers()) {
+            for (String state : gauges(t::gauges).keySet()) {
                 if (poolGauges.putIfAbsent("tier\u0000" + t.name() + '\u0000' + state, Boolean.TRUE) == null) {
-                    registry.getOrCreate(Gauge.builder("xspct_db_cache_tier", t.tier(), tier -> {
-                        try {
-                            Number n = tier.gauges().get(state);
-                            return n == null ? Double.NaN : n.doubleValue();
-                        } catch (RuntimeException e) {
-                            return Double.NaN;
-                        }
-                    }).tags(List.of(Tag.create("tier", t.name()), Tag.create("state", state)))
+                    registry.getOrCreate(Gauge.builder("xspct_db_cache_tier", t, x -> gauge(x::gauges, state))
+                            .tags(List.of(Tag.create("tier", t.name()), Tag.create("state", state)))
                             .description("Resources of a cache tier, e.g. the Redis connection pool"));
                 }
             }
         }
     }
 
-    private static double gauge(Backend b, String state) {
+    /** A plugin's gauges; a failing plugin reports none. */
+    private static Map<String, Number> gauges(java.util.function.Supplier<Map<String, Number>> source) {
         try {
-            Number n = b.gauges().get(state);
-            return n == null ? Double.NaN : n.doubleValue();
+            return source.get();
         } catch (RuntimeException e) {
-            return Double.NaN;
+            return Map.of();
         }
+    }
+
+    private static double gauge(java.util.function.Supplier<Map<String, Number>> source, String state) {
+        Number n = gauges(source).get(state);
+        return n == null ? Double.NaN : n.doubleValue();
     }
 
     private void registerHttpGauges() {

@@ -22,9 +22,9 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import xspct.api.SetSource;
-import xspct.core.pipeline.Counters;
-import xspct.core.pipeline.Counters.Name;
-import xspct.core.pipeline.Prefilter;
+import xspct.core.stats.Counters;
+import xspct.core.stats.Counters.Name;
+import xspct.core.lookup.Prefilter;
 import xspct.core.regex.PythonRegex;
 
 /**

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import xspct.core.config.ConfigFile;
-import xspct.core.pipeline.Counters;
+import xspct.core.stats.Counters;
 
 class DomainPrefilterTest {
     private final AtomicLong now = new AtomicLong();

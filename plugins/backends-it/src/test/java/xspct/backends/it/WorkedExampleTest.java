@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import xspct.backend.ldap.LdapBackendProvider;
 import xspct.backend.mysql.CountingMysqlProvider;
 import xspct.core.XspctService;
-import xspct.core.pipeline.Reply;
+import xspct.core.Reply;
 import xspct.server.InProcessServer;
 
 /**
@@ -64,7 +64,7 @@ class WorkedExampleTest {
     void batchMergesUsersPolicyAndChainedDomains() throws Exception {
         List<String> batch = List.of("alice@example.org", "ALIAS@example.org", "bob@example.org",
                 "carol@other.example", "nobody@example.org", "ghost@unknown.example");
-        Reply reply = service.pipeline().batch(batch);
+        Reply reply = service.lookups().batch(batch);
         Map<String, Map<String, Object>> users = assertInstanceOf(Reply.Users.class, reply).users();
 
         Map<String, Object> alice = user("mail", "alice@example.org", "uid", "alice", "cn", "Alice",
@@ -90,7 +90,7 @@ class WorkedExampleTest {
 
     @Test
     void singleLookupTakesTheSamePath() throws Exception {
-        Reply reply = service.pipeline().get("alias@example.org");
+        Reply reply = service.lookups().get("alias@example.org");
         Map<String, Map<String, Object>> users = assertInstanceOf(Reply.Users.class, reply).users();
         assertEquals(1, users.size());
         Map<String, Object> u = users.values().iterator().next();

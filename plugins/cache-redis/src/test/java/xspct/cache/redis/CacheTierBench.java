@@ -11,8 +11,8 @@ import xspct.cache.caffeine.CaffeineTierProvider;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
-import xspct.core.pipeline.Counters;
-import xspct.core.pipeline.Reply;
+import xspct.core.stats.Counters;
+import xspct.core.Reply;
 import xspct.core.plugin.PluginRegistry;
 
 /**
@@ -44,18 +44,18 @@ public final class CacheTierBench {
         try (XspctService l2 = service("xspct_db_local_cache: {enabled: false}\n" + redis + data);
              XspctService l1 = service("xspct_db_local_cache: {enabled: true, expire: 600}\n" + redis + data)) {
             for (String a : addresses) {
-                check(l2.pipeline().get(a)); // backend -> L2
-                check(l1.pipeline().get(a)); // L2 -> L1
+                check(l2.lookups().get(a)); // backend -> L2
+                check(l1.lookups().get(a)); // L2 -> L1
             }
             // a short warm-up of the JIT on both paths
             run(l2, addresses, 1, threads);
             run(l1, addresses, 1, threads);
-            long l2Before = l2.counters().get(Counters.Name.SHARED_CACHE_HITS);
-            long l1Before = l1.counters().get(Counters.Name.LOCAL_CACHE_HITS);
+            long l2Before = l2.statistics().count(Counters.Name.SHARED_CACHE_HITS);
+            long l1Before = l1.statistics().count(Counters.Name.LOCAL_CACHE_HITS);
             double fromL2 = run(l2, addresses, seconds, threads);
             double fromL1 = run(l1, addresses, seconds, threads);
-            long l2Hits = l2.counters().get(Counters.Name.SHARED_CACHE_HITS) - l2Before;
-            long l1Hits = l1.counters().get(Counters.Name.LOCAL_CACHE_HITS) - l1Before;
+            long l2Hits = l2.statistics().count(Counters.Name.SHARED_CACHE_HITS) - l2Before;
+            long l1Hits = l1.statistics().count(Counters.Name.LOCAL_CACHE_HITS) - l1Before;
             System.out.printf("users=%d threads=%d seconds=%d (each)%n", users, threads, seconds);
             System.out.printf("L2 (Redis, L1 disabled): %,.0f lookups/s (%d Redis hits)%n", fromL2, l2Hits);
             System.out.printf("L1 (Caffeine):           %,.0f lookups/s (%d L1 hits)%n", fromL1, l1Hits);
@@ -90,7 +90,7 @@ public final class CacheTierBench {
                 try {
                     while (System.nanoTime() < end) {
                         for (int i = 0; i < 100; i++) {
-                            check(s.pipeline().get(addresses.get(rnd.nextInt(addresses.size()))));
+                            check(s.lookups().get(addresses.get(rnd.nextInt(addresses.size()))));
                         }
                         done.add(100);
                     }

@@ -21,8 +21,7 @@ import xspct.api.Invalidation;
 import xspct.backend.yaml.YamlBackendProvider;
 import xspct.cache.caffeine.CaffeineTierProvider;
 import xspct.core.XspctService;
-import xspct.core.pipeline.CacheTiers;
-import xspct.core.pipeline.Reply;
+import xspct.core.Reply;
 import xspct.core.plugin.PluginRegistry;
 
 /** Two services sharing one Redis: an invalidation on one empties the other's L1 within a second. */
@@ -67,9 +66,8 @@ class FleetInvalidationTest {
     }
 
     private static CacheTier l1(XspctService s) {
-        CacheTiers.Tier t = s.pipeline().caches().tiers().get(0);
-        assertEquals(1, t.level());
-        return t.tier();
+        assertEquals(1, s.statistics().cacheTiers().get(0).level());
+        return s.cacheTiers().get(0);
     }
 
     private static void awaitSubscribed(String channel) throws InterruptedException {
@@ -81,9 +79,9 @@ class FleetInvalidationTest {
 
     /** Fills A's and B's L1: A asks the backend and writes L1 + L2, B reads L2 and copies it into its L1. */
     private void warm(String address) throws InterruptedException {
-        Reply.Users ra = assertInstanceOf(Reply.Users.class, a.pipeline().get(address));
+        Reply.Users ra = assertInstanceOf(Reply.Users.class, a.lookups().get(address));
         assertTrue(ra.users().containsKey(address));
-        Reply.Users rb = assertInstanceOf(Reply.Users.class, b.pipeline().get(address));
+        Reply.Users rb = assertInstanceOf(Reply.Users.class, b.lookups().get(address));
         assertEquals(ra.users(), rb.users());
         assertInstanceOf(CacheLookup.Positive.class, l1(a).lookup(address));
         assertInstanceOf(CacheLookup.Positive.class, l1(b).lookup(address));
@@ -112,7 +110,7 @@ class FleetInvalidationTest {
         }
         assertInstanceOf(CacheLookup.Positive.class, l1(b).lookup(BOB), "other entries stay");
         // B answers again from the backend and re-fills the caches
-        Reply.Users again = assertInstanceOf(Reply.Users.class, b.pipeline().get(ALICE));
+        Reply.Users again = assertInstanceOf(Reply.Users.class, b.lookups().get(ALICE));
         assertTrue(again.users().containsKey(ALICE));
     }
 

@@ -21,8 +21,7 @@ import redis.clients.jedis.Jedis;
 import xspct.api.SetSource;
 import xspct.backend.yaml.YamlBackendProvider;
 import xspct.core.XspctService;
-import xspct.core.pipeline.CacheTiers;
-import xspct.core.pipeline.Reply;
+import xspct.core.Reply;
 import xspct.core.plugin.PluginRegistry;
 import xspct.core.prefilter.DomainPrefilter;
 
@@ -94,7 +93,7 @@ class RedisPrefilterTest {
     /** {@return true when a GET of u@DOMAIN passes the prefilter and is answered} */
     private boolean answered(String domain) {
         try {
-            Reply.Users r = assertInstanceOf(Reply.Users.class, service.pipeline().get("u@" + domain));
+            Reply.Users r = assertInstanceOf(Reply.Users.class, service.lookups().get("u@" + domain));
             return !r.users().isEmpty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -114,8 +113,8 @@ class RedisPrefilterTest {
     void theSetIsReadAtStart() {
         raw.sadd(key, "A.Test", "b.test", "");
         start("{enabled: true, redis_key: " + key + "}");
-        assertEquals("ACTIVE", service.prefilter().state());
-        assertEquals(2, service.prefilter().domainCount(), "lower-cased, the empty member dropped");
+        assertEquals("ACTIVE", service.statistics().prefilterState());
+        assertEquals(2, service.statistics().prefilterDomainCount(), "lower-cased, the empty member dropped");
         assertTrue(answered("a.test"));
         assertTrue(answered("b.test"));
         assertEquals(false, answered("c.test"), "not in the SET: answered as unknown");
@@ -153,7 +152,7 @@ class RedisPrefilterTest {
         await("the empty set is rejected", () -> log.count(Level.SEVERE, "rejected: 0 domains") > 0);
         assertTrue(answered("a.test"), "the last good set is kept");
         assertEquals(false, answered("c.test"), "and still filters");
-        assertEquals("ACTIVE", service.prefilter().state());
+        assertEquals("ACTIVE", service.statistics().prefilterState());
     }
 
     @Test
@@ -170,7 +169,7 @@ class RedisPrefilterTest {
         assertTrue(answered("inline.test"), "a reload keeps the inline domains");
         assertTrue(answered("file.test"), "a reload keeps the file domains");
         assertEquals(false, answered("a.test"), "removed from the SET");
-        assertEquals(3, service.prefilter().domainCount());
+        assertEquals(3, service.statistics().prefilterDomainCount());
     }
 
     @Test
@@ -232,8 +231,7 @@ class RedisPrefilterTest {
     private static final String HOST = RedisTestSupport.HOST;
 
     private xspct.api.CacheTier redisTier() {
-        CacheTiers.Tier t = service.pipeline().caches().tiers().get(0);
-        assertEquals(2, t.level());
-        return t.tier();
+        assertEquals(2, service.statistics().cacheTiers().get(0).level());
+        return service.cacheTiers().get(0);
     }
 }

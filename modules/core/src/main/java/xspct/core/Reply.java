@@ -1,0 +1,25 @@
+package xspct.core;
+
+import java.util.Map;
+
+/**
+ * What a lookup endpoint answers: the users, or an error body (a 500 with the backend's error text).
+ */
+public sealed interface Reply {
+
+    /**
+     * A successful answer.
+     *
+     * @param users the {@code users} object of the response, in response order
+     */
+    record Users(Map<String, Map<String, Object>> users) implements Reply {
+    }
+
+    /**
+     * A failed lookup.
+     *
+     * @param body the error body, e.g. {@code 500 LDAP connection error}
+     */
+    record Failure(String body) implements Reply {
+    }
+}

@@ -1,0 +1,216 @@
+package xspct.core.admission;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+import xspct.api.ConfigNode;
+import xspct.core.codec.BodyFormat;
+
+/**
+ * {@code xspct_db_response_cache} : encoded responses of {@code query-json} and {@code rspamd-settings},
+ * bounded by {@code max_entries} (least recently used evicted first) and expiring {@code expire} seconds after
+ * they were stored. Thread-safe.
+ *
+ * <p>Each entry remembers the addresses it was computed from (requested, canonical and resolved), so that
+ * {@link #invalidate(Collection)} can drop the answers a changed user appears in.
+ */
+public final class ResponseCache {
+    private static final System.Logger LOG = System.getLogger(ResponseCache.class.getName());
+
+    /** Rspamd request fields that can be part of a key . */
+    static final Set<String> KEY_FIELDS = Set.of("from", "rcpts", "mta-name", "settings-name", "settings-id");
+
+    private final boolean enabled;
+    private final int maxEntries;
+    private final long expireNanos;
+    private final LongSupplier clock;
+    private final LinkedHashMap<Key, Stored> entries;
+
+    /**
+     * A cache key.
+     *
+     * @param endpoint {@code query-json} or {@code rspamd-settings}
+     * @param parts    the request values the answer depends on (nulls allowed)
+     * @param format   the response format
+     */
+    public record Key(String endpoint, List<Object> parts, BodyFormat format) {
+    }
+
+    /**
+     * A cached response.
+     *
+     * @param body        the encoded body
+     * @param contentType its content type
+     */
+    public record Entry(byte[] body, String contentType) {
+    }
+
+    private record Stored(Entry entry, long storedAt, long computedSince, Set<String> addresses) {
+    }
+
+    /**
+     * The configured settings of the cache.
+     *
+     * @param enabled         {@code enabled}
+     * @param expireSeconds   {@code expire}
+     * @param maxEntries      {@code max_entries}
+     * @param rspamdKeyFields {@code rspamd_key_fields}
+     */
+    public record Settings(boolean enabled, double expireSeconds, int maxEntries, List<String> rspamdKeyFields) {
+
+        /**
+         * Reads the merged section; problems are recorded against their key paths. An empty
+         * {@code rspamd_key_fields} is refused (docs/compatibility.md: "Response cache keys always include the
+         * recipients"): every Rspamd request would get the same answer.
+         *
+         * @param section the merged {@code xspct_db_response_cache} section
+         * @return the settings
+         */
+        public static Settings read(ConfigNode section) {
+            boolean enabled = section.get("enabled").asBoolean(true);
+            double expire = section.get("expire").asDouble(10);
+            if (expire < 0 || Double.isNaN(expire)) {
+                section.get("expire").problem("must not be negative");
+                expire = 10;
+            }
+            int max = section.get("max_entries").asInt(5000);
+            if (max < 0) {
+                section.get("max_entries").problem("must not be negative");
+                max = 5000;
+            }
+            ConfigNode kf = section.get("rspamd_key_fields");
+            List<String> fields = kf.asStringList(List.of("from", "rcpts", "mta-name", "settings-name",
+                    "settings-id"));
+            if (kf.isList() && fields.isEmpty()) {
+                kf.problem("must name at least one request field (e.g. [from, rcpts]); with none, every Rspamd "
+                        + "request would be answered with the same cached settings");
+            }
+            for (String f : fields) {
+                if (!KEY_FIELDS.contains(f)) {
+                    LOG.log(System.Logger.Level.WARNING, kf.path() + ": '" + f + "' is not a request field the "
+                            + "key can use (" + String.join(", ", KEY_FIELDS.stream().sorted().toList())
+                            + "); it adds nothing to the key");
+                }
+            }
+            return new Settings(enabled, expire, max, List.copyOf(fields));
+        }
+    }
+
+    /**
+     * Creates the cache.
+     *
+     * @param settings the settings
+     * @param clock    monotonic time in nanoseconds, e.g. {@code System::nanoTime}
+     */
+    public ResponseCache(Settings settings, LongSupplier clock) {
+        this.enabled = settings.enabled() && settings.maxEntries() > 0 && settings.expireSeconds() > 0;
+        this.maxEntries = settings.maxEntries();
+        this.expireNanos = (long) (settings.expireSeconds() * 1e9);
+        this.clock = clock;
+        this.entries = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    /** {@return true when answers are cached} */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * A stored answer that has not expired.
+     *
+     * @param key the key
+     * @return the answer, if cached
+     */
+    public Optional<Entry> get(Key key) {
+        if (!enabled) {
+            return Optional.empty();
+        }
+        synchronized (entries) {
+            Stored s = entries.get(key);
+            if (s == null) {
+                return Optional.empty();
+            }
+            if (clock.getAsLong() - s.storedAt() >= expireNanos) {
+                entries.remove(key);
+                return Optional.empty();
+            }
+            return Optional.of(s.entry());
+        }
+    }
+
+    /** {@return the cache's clock reading, to pass to {@link #put} as the start of a computation} */
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    /**
+     * Stores an answer, unless a live entry computed from newer data is already there: a detached background task
+     * finishing late must not replace a fresher answer (docs/compatibility.md: "Concurrency is bounded and identical
+     * requests share one lookup").
+     *
+     * @param key           the key
+     * @param entry         the answer
+     * @param addresses     the addresses the answer was computed from, for {@link #invalidate(Collection)}
+     * @param computedSince {@link #now()} when the computation started
+     */
+    public void put(Key key, Entry entry, Collection<String> addresses, long computedSince) {
+        if (!enabled) {
+            return;
+        }
+        synchronized (entries) {
+            long now = clock.getAsLong();
+            Stored old = entries.get(key);
+            if (old != null && now - old.storedAt() < expireNanos && old.computedSince() - computedSince > 0) {
+                return;
+            }
+            entries.put(key, new Stored(entry, now, computedSince, Set.copyOf(new HashSet<>(addresses))));
+            while (entries.size() > maxEntries) {
+                Iterator<Key> eldest = entries.keySet().iterator();
+                eldest.next();
+                eldest.remove();
+            }
+        }
+    }
+
+    /**
+     * Drops every answer computed from one of the addresses.
+     *
+     * @param addresses requested, canonical or primary-key addresses (compared exactly)
+     */
+    public void invalidate(Collection<String> addresses) {
+        Set<String> gone = new HashSet<>(addresses);
+        synchronized (entries) {
+            entries.values().removeIf(s -> !java.util.Collections.disjoint(s.addresses(), gone));
+        }
+    }
+
+    /** Drops every answer. */
+    public void invalidateAll() {
+        synchronized (entries) {
+            entries.clear();
+        }
+    }
+
+    /** {@return the number of stored answers, expired ones included until they are read or evicted} */
+    public int size() {
+        synchronized (entries) {
+            return entries.size();
+        }
+    }
+
+    /** Snapshot for tests and metrics: key to stored time. */
+    Map<Key, Long> snapshot() {
+        synchronized (entries) {
+            Map<Key, Long> m = new LinkedHashMap<>();
+            entries.forEach((k, v) -> m.put(k, v.storedAt()));
+            return m;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package xspct.core.lookup;
+
+import xspct.api.LookupRequest;
+
+/**
+ * One address handed to the dispatcher: the address the answer is attributed to, and the request fields the
+ * backends see.
+ *
+ * @param address the address (u2p key)
+ * @param request the request fields
+ */
+record QueryRecord(String address, LookupRequest request) {
+
+    static QueryRecord of(String address) {
+        return new QueryRecord(address, LookupRequest.forAddress(address));
+    }
+}

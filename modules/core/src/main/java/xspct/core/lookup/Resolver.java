@@ -1,0 +1,307 @@
+package xspct.core.lookup;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import xspct.api.CacheLookup;
+import xspct.core.stats.Counters.Name;
+import xspct.core.lookup.Resolution.BackendFailure;
+import xspct.core.lookup.Resolution.Pass;
+import xspct.core.lookup.Resolution.Source;
+import xspct.core.lookup.ResolutionPolicy.BackendErrors;
+import xspct.core.lookup.ResolutionPolicy.CacheReads;
+import xspct.core.lookup.ResolutionPolicy.CacheWrites;
+import xspct.core.lookup.ResolutionPolicy.KeyLookups;
+import xspct.core.stats.Counters;
+import xspct.core.stats.QueryTimings;
+
+/**
+ * The one path from requested addresses to a {@link Resolution}, for every endpoint:
+ * <ol>
+ *   <li>canonicalise: length limit, rewrite, prefilter ({@link CanonicalAddresses});</li>
+ *   <li>probe the cache tiers for each canonical address; after a negative entry, probe its wildcard keys;</li>
+ *   <li>dispatch the misses to the backends (the direct pass);</li>
+ *   <li>write the answers back to the cache tiers;</li>
+ *   <li>fall back to the wildcard queries for the addresses still unresolved ({@link WildcardFallback}).</li>
+ * </ol>
+ * What differs between the endpoints is the {@link ResolutionPolicy} passed in. Thread-safe.
+ */
+public final class Resolver {
+    private final RewriteRules rewrite;
+    private final Prefilter prefilter;
+    private final CacheTiers caches;
+    private final Dispatcher dispatcher;
+    private final WildcardFallback wildcard;
+    private final Counters counters;
+
+    /**
+     * Creates the resolver.
+     *
+     * @param queries   the configured queries, in configuration order
+     * @param rewrite   the rewrite rules
+     * @param prefilter the prefilter
+     * @param caches    the cache tiers
+     * @param counters  the counters to update
+     * @param timings   per-query timings to update
+     */
+    public Resolver(List<ConfiguredQuery> queries, RewriteRules rewrite, Prefilter prefilter, CacheTiers caches,
+                    Counters counters, QueryTimings timings) {
+        this.rewrite = rewrite;
+        this.prefilter = prefilter;
+        this.caches = caches;
+        this.counters = counters;
+        this.dispatcher = new Dispatcher(queries, timings);
+        this.wildcard = new WildcardFallback(queries, caches, dispatcher);
+    }
+
+    /**
+     * Step 1: the admitted addresses, each rewritten once and prefiltered once.
+     *
+     * @param requested the requested addresses, duplicates allowed
+     * @return the admitted addresses
+     */
+    public CanonicalAddresses canonicalise(Collection<String> requested) {
+        return CanonicalAddresses.of(requested, rewrite, prefilter);
+    }
+
+    /**
+     * Steps 2 to 5.
+     *
+     * @param addresses the admitted addresses
+     * @param policy    what differs between the endpoints
+     * @return the resolution
+     * @throws InterruptedException when cancelled
+     */
+    public Resolution resolve(CanonicalAddresses addresses, ResolutionPolicy policy) throws InterruptedException {
+        Run run = new Run(addresses, policy);
+        run.probeCaches();
+        if (run.dispatchDirect()) {
+            run.aliasRewritten();
+            if (run.wildcardFallback()) {
+                run.writeNegatives();
+            }
+        }
+        Resolution resolution = run.resolution();
+        if (policy.counted() && resolution.complete()) {
+            count(addresses, resolution);
+        }
+        return resolution;
+    }
+
+    /** The statistics only {@code GET /v1/query} counts: known and unknown requests, wildcard hits and misses. */
+    private void count(CanonicalAddresses addresses, Resolution r) {
+        for (String o : addresses.requested()) {
+            Source s = r.source(o);
+            if (s != Source.NONE) {
+                counters.inc(Name.REQUESTS_KNOWN);
+                if (s == Source.WILDCARD || s == Source.WILDCARD_CACHE) {
+                    counters.inc(Name.WILDCARD_DOMAIN_HITS);
+                }
+            } else {
+                counters.inc(Name.REQUESTS_UNKNOWN);
+                if (addresses.admitted(o) && !wildcard.keysFor(addresses.canonical(o)).isEmpty()) {
+                    counters.inc(Name.WILDCARD_DOMAIN_MISSES);
+                }
+            }
+        }
+    }
+
+    /** The cache statistics of a canonical address's first probe, which only {@code GET /v1/query} counts. */
+    private void countProbe(CacheTiers.Result r) {
+        switch (r.result()) {
+            case CacheLookup.Positive p -> counters.inc(r.level() == 1 ? Name.LOCAL_CACHE_HITS : Name.SHARED_CACHE_HITS);
+            case CacheLookup.Negative n -> counters.inc(r.level() == 1 ? Name.LOCAL_CACHE_HITS
+                    : Name.SHARED_CACHE_NEGATIVE_HITS);
+            case CacheLookup.Miss m -> {
+                if (caches.hasSharedTier()) {
+                    counters.inc(Name.SHARED_CACHE_MISSES);
+                }
+                counters.inc(Name.LOCAL_CACHE_MISSES);
+            }
+        }
+    }
+
+    /** The state of one resolution. */
+    private final class Run {
+        private final CanonicalAddresses addresses;
+        private final ResolutionPolicy policy;
+        /** Records and address keys from the caches and the direct pass. */
+        private final Answer direct = new Answer();
+        /** Canonical addresses answered by a positive cache entry, of their own or of a wildcard key. */
+        private final Map<String, Source> cached = new HashMap<>();
+        /** Canonical addresses for the direct pass. */
+        private final Set<String> dispatch = new LinkedHashSet<>();
+        /** Canonical addresses whose negative entry is an answer but whose wildcard keys may still resolve. */
+        private final Set<String> wildcardOnly = new LinkedHashSet<>();
+        private WildcardFallback.Result fallback = WildcardFallback.Result.none();
+        private final List<BackendFailure> failures = new ArrayList<>(0);
+
+        Run(CanonicalAddresses addresses, ResolutionPolicy policy) {
+            this.addresses = addresses;
+            this.policy = policy;
+        }
+
+        /** Step 2. */
+        void probeCaches() {
+            boolean read = policy.reads() != CacheReads.NONE && !caches.isEmpty();
+            for (String c : addresses.canonicals()) {
+                CacheTiers.Result hit = read ? caches.lookup(c) : CacheTiers.Result.MISSED;
+                if (policy.counted()) {
+                    countProbe(hit);
+                }
+                switch (hit.result()) {
+                    case CacheLookup.Positive p -> found(c, p, Source.CACHE);
+                    case CacheLookup.Negative n -> afterNegative(c);
+                    case CacheLookup.Miss m -> dispatch.add(c);
+                }
+            }
+        }
+
+        private void found(String c, CacheLookup.Positive p, Source source) {
+            direct.records.put(p.primaryKey(), p.user());
+            direct.keys.put(c, p.primaryKey());
+            cached.put(c, source);
+        }
+
+        /**
+         * Wildcard keys are probed in the caches only after a negative entry, so that a cached domain entry never
+         * shadows a real mailbox the backends know.
+         */
+        private void afterNegative(String c) {
+            List<String> keys = wildcard.keysFor(c);
+            boolean allNegative = true;
+            for (String k : keys) {
+                CacheLookup r = caches.lookup(k).result();
+                if (r instanceof CacheLookup.Positive p) {
+                    found(c, p, Source.WILDCARD_CACHE);
+                    return;
+                }
+                allNegative &= r instanceof CacheLookup.Negative;
+            }
+            if (policy.reads() == CacheReads.NEGATIVE_IS_RECHECKED) {
+                dispatch.add(c);
+            } else if (!keys.isEmpty() && !allNegative) {
+                wildcardOnly.add(c);
+            }
+        }
+
+        /** Step 3 and the write-back of its answers; false when a backend error ends the resolution. */
+        boolean dispatchDirect() throws InterruptedException {
+            if (dispatch.isEmpty()) {
+                return true;
+            }
+            List<QueryRecord> records = new ArrayList<>(dispatch.size());
+            for (String c : dispatch) {
+                records.add(QueryRecord.of(c));
+            }
+            Optional<String> error = dispatcher.run(records, direct, false);
+            if (error.isPresent()) {
+                return failed(error.get(), Pass.DIRECT);
+            }
+            boolean write = switch (policy.writes()) {
+                case EVERY_ANSWER -> true;
+                case FOUND_AND_UNKNOWN -> dispatch.stream().anyMatch(direct::found);
+                case NONE -> false;
+            };
+            if (write) {
+                // an address resolved through a cached wildcard key is no alias of the wildcard entry
+                caches.store(direct.records, direct.keys.without(cachedByWildcardKey()));
+            }
+            return true;
+        }
+
+        private List<String> cachedByWildcardKey() {
+            List<String> out = new ArrayList<>(0);
+            cached.forEach((c, s) -> {
+                if (s == Source.WILDCARD_CACHE) {
+                    out.add(c);
+                }
+            });
+            return out;
+        }
+
+        /** A requested address that the rewrite rules changed resolves to the key of its canonical form. */
+        void aliasRewritten() {
+            addresses.asMap().forEach((o, c) -> {
+                if (!o.equals(c) && direct.found(c)) {
+                    direct.keys.put(o, direct.keys.get(c));
+                }
+            });
+        }
+
+        /** Step 5; false when a backend error ends the resolution. */
+        boolean wildcardFallback() throws InterruptedException {
+            Map<String, String> unresolved = new LinkedHashMap<>();
+            addresses.asMap().forEach((o, c) -> {
+                if (!direct.found(o) && (dispatch.contains(c) || wildcardOnly.contains(c))) {
+                    unresolved.put(o, c);
+                }
+            });
+            if (unresolved.isEmpty()) {
+                return true;
+            }
+            boolean readKeys = policy.keyLookups() == KeyLookups.CACHES_FIRST && policy.reads() != CacheReads.NONE;
+            WildcardFallback.Outcome outcome = wildcard.resolve(unresolved, readKeys,
+                    policy.writes() != CacheWrites.NONE);
+            switch (outcome) {
+                case WildcardFallback.Failed f -> {
+                    return failed(f.error(), Pass.WILDCARD);
+                }
+                case WildcardFallback.Result r -> {
+                    fallback = r;
+                    r.primaryKeys().forEach(direct.keys::put);
+                    return true;
+                }
+            }
+        }
+
+        /**
+         * Negative entries for addresses nobody answered, when the lookup returned no record at all (dummy output
+         * is an answer, and an entry the backends returned under another spelling is not "unknown").
+         */
+        void writeNegatives() {
+            if (policy.writes() != CacheWrites.FOUND_AND_UNKNOWN || !direct.records.isEmpty()) {
+                return;
+            }
+            Set<String> byWildcard = new HashSet<>();
+            fallback.primaryKeys().keySet().forEach(o -> byWildcard.add(addresses.canonical(o)));
+            List<String> unknown = new ArrayList<>();
+            for (String c : dispatch) {
+                if (!direct.found(c) && !byWildcard.contains(c)) {
+                    unknown.add(c);
+                }
+            }
+            caches.storeNegative(unknown);
+        }
+
+        private boolean failed(String error, Pass pass) {
+            failures.add(new BackendFailure(error, pass));
+            return policy.errors() == BackendErrors.PARTIAL;
+        }
+
+        Resolution resolution() {
+            Map<String, Source> sources = new HashMap<>();
+            addresses.asMap().forEach((o, c) -> {
+                Source s;
+                if (fallback.primaryKeys().containsKey(o)) {
+                    s = Source.WILDCARD;
+                } else if (cached.containsKey(c)) {
+                    s = cached.get(c);
+                } else {
+                    s = direct.found(o) ? Source.BACKENDS : Source.NONE;
+                }
+                sources.put(o, s);
+            });
+            return new Resolution(addresses, direct.records, direct.keys, fallback.primaryKeys(), fallback.records(),
+                    sources, List.copyOf(failures));
+        }
+    }
+}

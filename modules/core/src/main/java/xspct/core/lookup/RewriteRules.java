@@ -1,0 +1,81 @@
+package xspct.core.lookup;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import xspct.api.ConfigNode;
+import xspct.core.regex.PythonRegex;
+
+/**
+ * {@code xspct_db_rewrite_rules}: ordered pattern/replacement rules; the first rule that changes the address
+ * wins .
+ */
+public final class RewriteRules {
+    private static final System.Logger LOG = System.getLogger(RewriteRules.class.getName());
+
+    private final List<Rule> rules;
+
+    private record Rule(PythonRegex pattern, PythonRegex.Replacement replacement) {
+    }
+
+    private RewriteRules(List<Rule> rules) {
+        this.rules = List.copyOf(rules);
+    }
+
+    /**
+     * Reads the rules; regular expressions that cannot be used are configuration problems.
+     *
+     * @param node the {@code xspct_db_rewrite_rules} node
+     * @return the rules
+     */
+    public static RewriteRules read(ConfigNode node) {
+        List<Rule> rules = new ArrayList<>();
+        for (ConfigNode r : node.list()) {
+            if (!r.isMap()) {
+                LOG.log(System.Logger.Level.WARNING, r.path() + ": not a mapping; rule skipped");
+                continue;
+            }
+            String pattern = r.get("pattern").asString("");
+            if (pattern.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, r.path() + ": no pattern; rule skipped");
+                continue;
+            }
+            if (r.get("replacement").isNull()) {
+                LOG.log(System.Logger.Level.WARNING, r.path() + ": no replacement; rule skipped");
+                continue;
+            }
+            try {
+                PythonRegex regex = PythonRegex.compile(pattern);
+                try {
+                    rules.add(new Rule(regex, regex.replacement(r.get("replacement").asString(""))));
+                } catch (IllegalArgumentException e) {
+                    r.get("replacement").problem(e.getMessage());
+                }
+            } catch (IllegalArgumentException e) {
+                r.get("pattern").problem(e.getMessage());
+            }
+        }
+        return new RewriteRules(rules);
+    }
+
+    /**
+     * Applies the rules.
+     *
+     * @param address the original address
+     * @return the canonical address (the original when no rule changes it)
+     */
+    public String apply(String address) {
+        for (Rule r : rules) {
+            String out = r.pattern().substituteAll(address, r.replacement());
+            if (!out.equals(address)) {
+                return out;
+            }
+        }
+        return address;
+    }
+
+    /** {@return true when no rule is configured} */
+    public boolean isEmpty() {
+        return rules.isEmpty();
+    }
+}

@@ -1,0 +1,91 @@
+package xspct.core.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import xspct.core.codec.BodyFormat;
+
+class ResponseCacheTest {
+    private final AtomicLong now = new AtomicLong();
+
+    private ResponseCache cache(int max, double expire) {
+        return new ResponseCache(new ResponseCache.Settings(true, expire, max, List.of("from")), now::get);
+    }
+
+    private static ResponseCache.Key key(String s) {
+        return new ResponseCache.Key("query-json", List.of(s), BodyFormat.JSON);
+    }
+
+    private static ResponseCache.Entry entry(String s) {
+        return new ResponseCache.Entry(s.getBytes(), "application/json");
+    }
+
+    @Test
+    void expiresAfterTheTtlCountedFromTheWrite() {
+        ResponseCache c = cache(10, 10);
+        c.put(key("a"), entry("A"), List.of("a"), now.get());
+        now.addAndGet(9_999_999_999L);
+        assertTrue(c.get(key("a")).isPresent());
+        now.addAndGet(1);
+        assertTrue(c.get(key("a")).isEmpty());
+        assertEquals(0, c.size());
+    }
+
+    @Test
+    void evictsTheLeastRecentlyUsed() {
+        ResponseCache c = cache(2, 10);
+        c.put(key("a"), entry("A"), List.of(), now.get());
+        c.put(key("b"), entry("B"), List.of(), now.get());
+        c.get(key("a"));
+        c.put(key("c"), entry("C"), List.of(), now.get());
+        assertTrue(c.get(key("a")).isPresent());
+        assertTrue(c.get(key("b")).isEmpty());
+        assertTrue(c.get(key("c")).isPresent());
+    }
+
+    @Test
+    void aLateOlderComputationDoesNotReplaceAFresherAnswer() {
+        ResponseCache c = cache(10, 10);
+        long slowStart = c.now();
+        now.addAndGet(1_000);
+        c.put(key("a"), entry("NEW"), List.of(), c.now()); // started later, finished first
+        c.put(key("a"), entry("OLD"), List.of(), slowStart); // the detached task finishing late
+        assertEquals("NEW", new String(c.get(key("a")).orElseThrow().body()));
+        now.addAndGet(10_000_000_000L); // once the fresher entry expired, an older result may be stored again
+        c.put(key("a"), entry("OLD"), List.of(), slowStart);
+        assertEquals("OLD", new String(c.get(key("a")).orElseThrow().body()));
+    }
+
+    @Test
+    void formatIsPartOfTheKey() {
+        ResponseCache c = cache(10, 10);
+        c.put(key("a"), entry("A"), List.of(), now.get());
+        assertTrue(c.get(new ResponseCache.Key("query-json", List.of("a"), BodyFormat.MSGPACK)).isEmpty());
+        assertTrue(c.get(new ResponseCache.Key("rspamd-settings", List.of("a"), BodyFormat.JSON)).isEmpty());
+    }
+
+    @Test
+    void invalidationByAddress() {
+        ResponseCache c = cache(10, 10);
+        c.put(key("a"), entry("A"), List.of("alice@ex.de", "a@ex.de"), now.get());
+        c.put(key("b"), entry("B"), List.of("bob@ex.de"), now.get());
+        c.invalidate(List.of("a@ex.de"));
+        assertTrue(c.get(key("a")).isEmpty());
+        assertTrue(c.get(key("b")).isPresent());
+    }
+
+    @Test
+    void disabledOrZeroSizedStoresNothing() {
+        ResponseCache off = new ResponseCache(new ResponseCache.Settings(false, 10, 10, List.of("from")), now::get);
+        off.put(key("a"), entry("A"), List.of(), 0);
+        assertTrue(off.get(key("a")).isEmpty());
+        ResponseCache zero = cache(0, 10);
+        zero.put(key("a"), entry("A"), List.of(), 0);
+        assertEquals(0, zero.size());
+    }
+}

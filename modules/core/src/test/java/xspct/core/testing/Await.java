@@ -1,0 +1,44 @@
+package xspct.core.testing;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Waiting for a condition with a deadline, for the tests that observe work done on other threads. */
+public final class Await {
+    /** How long a condition may take unless a test says otherwise: generous, as builds share busy machines. */
+    public static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    private Await() {
+    }
+
+    /**
+     * Waits until a condition holds, checking it every few milliseconds.
+     *
+     * @param what      what is awaited, for the failure message
+     * @param condition the condition
+     * @throws AssertionError       when it does not hold within {@link #DEADLINE}
+     * @throws InterruptedException when interrupted
+     */
+    public static void until(String what, BooleanSupplier condition) throws InterruptedException {
+        until(what, DEADLINE, condition);
+    }
+
+    /**
+     * Waits until a condition holds, checking it every few milliseconds.
+     *
+     * @param what      what is awaited, for the failure message
+     * @param deadline  how long it may take
+     * @param condition the condition
+     * @throws AssertionError       when it does not hold in time
+     * @throws InterruptedException when interrupted
+     */
+    public static void until(String what, Duration deadline, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("not within " + deadline.toSeconds() + " s: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
