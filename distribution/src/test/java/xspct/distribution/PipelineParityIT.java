@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -269,24 +268,11 @@ class PipelineParityIT {
     }
 
     private static void awaitBody(Supplier<String> body, String expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            last = body.get();
-            if (expected.equals(last)) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        assertEquals(expected, last);
+        Await.untilEquals(expected, body);
     }
 
     private static void awaitLog(RunningServer s, String text) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline && !s.stdout().contains(text)) {
-            Thread.onSpinWait();
-        }
-        assertTrue(s.stdout().contains(text), s.stdout());
+        Await.until("the log says " + text, s::stdout, () -> s.stdout().contains(text));
     }
 
     private static HttpResponse<String> postBytes(String path, byte[] body) {

@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -164,13 +163,7 @@ class RedisPrefilterIT {
     }
 
     private static void await(BooleanSupplier condition, RunningServer s) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within 20 s; server log:\n" + s.stdout());
-            }
-            Thread.onSpinWait();
-        }
+        Await.until("the prefilter change", () -> "server log:\n" + s.stdout(), condition);
     }
 
     /** A minimal RESP2 client for the test's few commands (the release bundles jedis only inside its plugin). */
