@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import java.util.stream.Stream;
+
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import xspct.api.ApiVersion;
 
@@ -19,10 +22,18 @@ import xspct.api.ApiVersion;
  */
 class PluginApiVersionIT {
 
+    static Stream<Arguments> incompatibleVersions() {
+        return Stream.of(
+                Arguments.of((ApiVersion.MAJOR + 1) + ".0", "another major version is incompatible"),
+                Arguments.of(ApiVersion.MAJOR + "." + (ApiVersion.MINOR + 1), "provides only API"),
+                Arguments.of(null, "another major version is incompatible"));
+    }
+
     @ParameterizedTest(name = "plugin built against API {0}")
-    @CsvSource({"2.0, another major version is incompatible", "1.99, provides only API"})
+    @MethodSource("incompatibleVersions")
     void aPluginBuiltAgainstAnIncompatibleApiIsRefusedWithBothVersions(String declared, String reason) {
-        Distribution dist = Distribution.unpack("api-" + declared.replace('.', '-'));
+        String purpose = "api-" + (declared == null ? "undeclared" : declared.replace('.', '-'));
+        Distribution dist = Distribution.unpack(purpose);
         installPlugin(dist, declared);
         Path config = dist.writeConfig("future.yml", Distribution.TEST_LISTENER + """
                 xspct_db_api_key: future-key
@@ -33,14 +44,17 @@ class PluginApiVersionIT {
         Distribution.Exited run = RunningServer.runToExit(dist, config);
         assertEquals(2, run.exitCode(), run.output());
         assertTrue(run.output().contains("plugin 'future': demo.future.Provider was built against plugin API "
-                + declared + ", but this xspct-db provides"), run.output());
+                + (declared == null ? "1.0" : declared) + ", but this xspct-db provides"), run.output());
         assertTrue(run.output().contains("API " + ApiVersion.CURRENT), run.output());
         assertTrue(run.output().contains(reason), run.output());
         assertFalse(run.output().contains("\tat "), "stack trace: " + run.output());
         assertFalse(run.output().contains("listening"), run.output());
     }
 
-    /** {@code plugins/future/}: a backend {@code future} whose provider declares the given API version. */
+    /**
+     * {@code plugins/future/}: a backend {@code future} whose provider declares the given API version (null: declares
+     * none, as a plugin built before providers did).
+     */
     private static void installPlugin(Distribution dist, String declared) {
         PluginBuilder.build(PluginBuilder.writeSources("future-plugin", Map.of(
                 "module-info.java", """
@@ -56,7 +70,7 @@ class PluginApiVersionIT {
                         import xspct.api.*;
 
                         public final class Provider implements BackendProvider {
-                            public String apiVersion() { return "%s"; }
+                            %s
 
                             public String dbType() { return "future"; }
 
@@ -64,7 +78,8 @@ class PluginApiVersionIT {
                                 return requests -> BackendResult.of(List.of());
                             }
                         }
-                        """.formatted(declared))),
+                        """.formatted(declared == null ? ""
+                                : "public String apiVersion() { return \"" + declared + "\"; }"))),
                 List.of(PluginBuilder.apiJar()), "1.0", dist.plugins().resolve("future/demo-future.jar"));
     }
 }

@@ -5,13 +5,15 @@ package xspct.api;
  * same major version and an equal or higher minor version; the core refuses any other plugin when it loads it.
  */
 public final class ApiVersion {
-    /** Incompatible changes increase this. */
-    public static final int MAJOR = 1;
     /**
-     * Compatible additions increase this (1: RowAttribution, BodyCodecProvider, remote cache invalidation;
-     * 2: {@link SetSource} through {@link CacheTier#setSource()}; 3: {@link PluginProvider#apiVersion()}).
+     * Incompatible changes increase this (2: {@link CacheTier} keeps the object cache only; fleet invalidation,
+     * sets and gauges became the optional capabilities {@link InvalidationChannel}, {@link SetStore} and
+     * {@link ResourceGauges}; providers declare {@link PluginProvider#apiVersion()}; backends may report
+     * {@link PooledBackend} and {@link Backend#translationError()}).
      */
-    public static final int MINOR = 3;
+    public static final int MAJOR = 2;
+    /** Compatible additions increase this. */
+    public static final int MINOR = 0;
     /**
      * The version as {@code MAJOR.MINOR}: a constant, so that a plugin's {@link PluginProvider#apiVersion()}
      * returning it records the version the plugin was compiled against.

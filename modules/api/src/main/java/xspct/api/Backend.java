@@ -38,7 +38,7 @@ public interface Backend extends AutoCloseable {
      * {@code 500 LDAP query error}.
      *
      * @return the error body; {@code 500 invalid query config} by default
-     * @since API 1.3
+     * @since API 2.0
      */
     default String translationError() {
         return "500 invalid query config";

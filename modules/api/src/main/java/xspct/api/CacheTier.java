@@ -2,8 +2,6 @@ package xspct.api;
 
 import java.util.Collection;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * One tier of the object cache (the in-process L1, the shared L2).
@@ -13,9 +11,10 @@ import java.util.function.Consumer;
  * Implementations must be thread-safe and must never throw from these methods: a failing tier answers
  * {@link CacheLookup#MISS} and drops writes.
  *
- * <p>A tier shared by several instances (such as Redis) also announces its {@link #invalidate} and
- * {@link #invalidateAll} calls to the other instances, which learn of them through
- * {@link #onRemoteInvalidation}.
+ * <p>A tier may offer more through optional capabilities, interfaces the object returned by its provider also
+ * implements: {@link InvalidationChannel} (a tier shared by several instances announces its invalidations to the
+ * others), {@link SetStore} (sets kept in the tier's store, for the prefilter) and {@link ResourceGauges} (resources
+ * for the metrics). The core asks for a capability with {@code instanceof}.
  */
 public interface CacheTier extends AutoCloseable {
 
@@ -51,40 +50,6 @@ public interface CacheTier extends AutoCloseable {
 
     /** Removes every entry of this tier. */
     void invalidateAll();
-
-    /**
-     * Registers the core's listener for invalidations made by other instances sharing this tier. The core calls
-     * this once, right after creating the tier, and reacts by evicting the entries from its lower (in-process)
-     * tiers only. The listener may be called from any thread; it does not block. Tiers that are not shared keep
-     * this default, which never calls the listener.
-     *
-     * @param listener receives each remote invalidation
-     * @since API 1.1
-     */
-    default void onRemoteInvalidation(Consumer<Invalidation> listener) {
-    }
-
-    /**
-     * The sets and change channels of the store behind this tier, for configuration kept there (the prefilter's
-     * domain set). Tiers without such a store keep this default.
-     *
-     * @return the set source, or empty
-     * @since API 1.2
-     */
-    default Optional<SetSource> setSource() {
-        return Optional.empty();
-    }
-
-    /**
-     * Gauges describing the tier's resources, e.g. {@code active} and {@code idle} connections of a shared tier's
-     * pool. Read by the metrics endpoint and the stats lines; must be cheap and must not block.
-     *
-     * @return gauge name to value; empty by default
-     * @since API 1.2
-     */
-    default Map<String, Number> gauges() {
-        return Map.of();
-    }
 
     /** Releases connections and threads. */
     @Override

@@ -5,7 +5,7 @@ package xspct.api;
  * refuse a plugin it cannot serve with a message naming both versions (as JDBC's {@code Driver.getMajorVersion}
  * lets a caller check a driver).
  *
- * @since API 1.3
+ * @since API 2.0
  */
 public interface PluginProvider {
     /**
@@ -14,7 +14,8 @@ public interface PluginProvider {
      * compiled, so it keeps the plugin's version whatever core it runs on. The core loads a provider whose major
      * version equals its own and whose minor version is not higher than its own.
      *
-     * @return the version; {@code "1.0"} by default, for plugins written before this method existed
+     * @return the version, e.g. {@code "2.0"}; {@code "1.0"} by default, which this core refuses: a provider that
+     *         does not declare its version was built before API 2.0
      */
     default String apiVersion() {
         return "1.0";

@@ -10,7 +10,7 @@ package xspct.api;
  * STATS pool[people] conns min=2 avg=2.5 max=3
  * </pre>
  *
- * @since API 1.3
+ * @since API 2.0
  */
 public interface PooledBackend {
     /** {@return the family of the pool in the stats line, e.g. {@code "ldap"} for {@code ldap_pools={...}}} */

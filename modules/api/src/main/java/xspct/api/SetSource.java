@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * <p>Implementations are thread-safe and reuse the tier's connections, breaker and reconnection logic.
  *
- * @since API 1.2
+ * @since API 1.2 (through {@link SetStore} since API 2.0)
  */
 public interface SetSource {
 

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import xspct.api.Backend;
 import xspct.api.PooledBackend;
+import xspct.api.ResourceGauges;
 import xspct.core.admission.RequestSlots;
 import xspct.core.lookup.CacheTiers;
 import xspct.core.lookup.ConfiguredQuery;
@@ -97,7 +98,7 @@ final class ServiceStatistics implements Statistics {
 
         @Override
         public Map<String, Number> gauges() {
-            return caches.tiers().get(index).tier().gauges();
+            return caches.tiers().get(index).tier() instanceof ResourceGauges g ? g.gauges() : Map.of();
         }
     }
 

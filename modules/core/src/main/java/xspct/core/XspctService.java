@@ -16,6 +16,8 @@ import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.Invalidation;
+import xspct.api.InvalidationChannel;
+import xspct.api.SetStore;
 import xspct.api.QueryContext;
 import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
@@ -166,7 +168,8 @@ public final class XspctService implements AutoCloseable {
 
     /** Gives the prefilter the set of {@code redis_key}, read through the first tier offering sets. */
     private static void useFirstSetSource(DomainPrefilter prefilter, List<CacheTiers.Tier> tiers) {
-        prefilter.useSetSource(tiers.stream().map(t -> t.tier().setSource()).flatMap(Optional::stream).findFirst());
+        prefilter.useSetSource(tiers.stream().map(CacheTiers.Tier::tier).filter(t -> t instanceof SetStore)
+                .map(t -> ((SetStore) t).sets()).findFirst());
     }
 
     /** {@return the settings} */
@@ -246,7 +249,10 @@ public final class XspctService implements AutoCloseable {
     private void listenForRemoteInvalidations() {
         for (CacheTiers.Tier t : caches.tiers()) {
             int level = t.level();
-            t.tier().onRemoteInvalidation(inv -> {
+            if (!(t.tier() instanceof InvalidationChannel channel)) {
+                continue;
+            }
+            channel.onRemoteInvalidation(inv -> {
                 caches.invalidateBelow(level, inv);
                 notifyInvalidation(inv);
             });

@@ -27,6 +27,7 @@ import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.SetSource;
+import xspct.api.SetStore;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.plugin.PluginRegistry;
@@ -70,8 +71,12 @@ class PrefilterSetSourceTest {
     }
 
     /** A tier that caches nothing and offers the sets. */
+    /** A tier whose store keeps sets. */
+    private interface SetTier extends CacheTier, SetStore {
+    }
+
     static CacheTierProvider tierWith(SetSource sets) {
-        CacheTier tier = new CacheTier() {
+        CacheTier tier = new SetTier() {
             @Override
             public CacheLookup lookup(String address) {
                 return CacheLookup.MISS;
@@ -94,8 +99,8 @@ class PrefilterSetSourceTest {
             }
 
             @Override
-            public Optional<SetSource> setSource() {
-                return Optional.of(sets);
+            public SetSource sets() {
+                return sets;
             }
         };
         return new CacheTierProvider() {

@@ -16,6 +16,7 @@ import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.Invalidation;
+import xspct.api.InvalidationChannel;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.plugin.PluginRegistry;
@@ -23,7 +24,7 @@ import xspct.core.plugin.PluginRegistry;
 /** The wiring of invalidations between the service, its tiers and its listeners. */
 class XspctServiceInvalidationTest {
 
-    static final class FakeTier implements CacheTier {
+    static final class FakeTier implements CacheTier, InvalidationChannel {
         final List<String> calls = new ArrayList<>();
         Consumer<Invalidation> remote;
 

@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -27,7 +26,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.Invalidation;
+import xspct.api.InvalidationChannel;
+import xspct.api.ResourceGauges;
 import xspct.api.SetSource;
+import xspct.api.SetStore;
 
 /**
  * The Redis tier. Reads and writes use the key layout of xspct_db 0.7; every failure is counted by
@@ -40,7 +42,7 @@ import xspct.api.SetSource;
  * {@code redis_channel}). The client is created lazily and dropped when the breaker opens, so a recovered Redis is
  * reached over fresh connections rather than the pool's dead ones.
  */
-final class RedisTier implements CacheTier {
+final class RedisTier implements CacheTier, InvalidationChannel, SetStore, ResourceGauges {
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
     private static final int BATCH = 1000;
     private static final String NEGATIVE_VALUE = "1";
@@ -495,8 +497,8 @@ final class RedisTier implements CacheTier {
     // ---------------------------------------------------------------- sets (prefilter source)
 
     @Override
-    public Optional<SetSource> setSource() {
-        return Optional.of(sets);
+    public SetSource sets() {
+        return sets;
     }
 
     /** SMEMBERS and SUBSCRIBE for configuration kept in this Redis, under the same breaker as the cache. */

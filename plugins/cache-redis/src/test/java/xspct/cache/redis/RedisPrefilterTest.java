@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 import xspct.api.SetSource;
+import xspct.api.SetStore;
 import xspct.backend.yaml.YamlBackendProvider;
 import xspct.core.XspctService;
 import xspct.core.Reply;
@@ -218,7 +219,7 @@ class RedisPrefilterTest {
     @Test
     void theSetSourceReadsMembersVerbatimAndRefusesOtherTypes() {
         start("{enabled: false}");
-        SetSource sets = redisTier().setSource().orElseThrow();
+        SetSource sets = ((SetStore) redisTier()).sets();
         raw.sadd(key, "Mixed.Case");
         assertEquals(Set.of("Mixed.Case"), sets.members(key));
         assertEquals(Set.of(), sets.members(prefix + "missing"));
