@@ -1,28 +1,18 @@
 package xspct.cache.redis;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.Invalidation;
@@ -32,15 +22,11 @@ import xspct.api.SetSource;
 import xspct.api.SetStore;
 
 /**
- * The Redis tier. Reads and writes use the key layout of xspct_db 0.7; every failure is counted by
- * the {@link CircuitBreaker} and answered as a miss (reads) or dropped (writes), so no request fails because Redis
- * is down, and once the breaker is open none waits for it either.
- *
- * <p>Daemon threads: the prober PINGs every {@code xspct_db_stats_sample_interval} seconds and closes the breaker
- * when Redis answers again; a subscriber listens on {@code invalidation_channel} once the core registered its
- * listener, and one more per channel subscribed through the {@link SetSource} (the prefilter's
- * {@code redis_channel}). The client is created lazily and dropped when the breaker opens, so a recovered Redis is
- * reached over fresh connections rather than the pool's dead ones.
+ * The Redis tier: the object cache with the key layout of xspct_db 0.7, and its invalidation channel. Every failure
+ * is counted by the {@link CircuitBreaker} and answered as a miss (reads) or dropped (writes), so no request fails
+ * because Redis is down, and once the breaker is open none waits for it either. The client, the breaker's health
+ * check and the subscribers are the {@link RedisLink}'s; the sets for the prefilter are {@link RedisSets}. A
+ * subscriber listens on {@code invalidation_channel} once the core registered its listener.
  */
 final class RedisTier implements CacheTier, InvalidationChannel, SetStore, ResourceGauges {
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
@@ -48,32 +34,16 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
     private static final String NEGATIVE_VALUE = "1";
 
     private final RedisCacheSettings s;
-    private final RedisConnections connections;
+    private final RedisLink link;
     private final CircuitBreaker breaker;
-    private final ReentrantLock clientLock = new ReentrantLock();
-    private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicReference<Consumer<Invalidation>> listener = new AtomicReference<>();
-    private final Thread prober;
-    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final SetSource sets = new Sets();
-    private volatile UnifiedJedis client;
-
-    /** Thrown instead of waiting when another thread is creating the client. Not counted as an error. */
-    private static final class Unavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Unavailable() {
-            super("the Redis client is being created", null, false, false);
-        }
-    }
+    private final SetSource sets;
 
     RedisTier(RedisCacheSettings s, RedisConnections connections) {
         this.s = s;
-        this.connections = connections;
-        this.breaker = new CircuitBreaker(s.maxErrors());
-        LOG.log(System.Logger.Level.INFO, "Redis cache " + s.describe() + ": bypassed after "
-                + (s.maxErrors() + 1) + " consecutive errors, health check every " + seconds(s.sampleInterval()));
-        this.prober = Thread.ofPlatform().daemon().name("xspct-redis-probe").start(this::probeLoop);
+        this.link = new RedisLink(s, connections);
+        this.breaker = link.breaker();
+        this.sets = new RedisSets(link);
     }
 
     // ---------------------------------------------------------------- reads and writes
@@ -85,7 +55,7 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
         }
         String userKey = null;
         try {
-            UnifiedJedis c = client(false);
+            UnifiedJedis c = link.client(false);
             Response<String> alias;
             Response<String> negative;
             // the negative key is read in the same round trip and used only when the alias is absent
@@ -112,7 +82,7 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
             deleteQuietly(userKey);
             return CacheLookup.MISS;
         } catch (RuntimeException e) {
-            failed("read", e);
+            link.failed("read", e);
             return CacheLookup.MISS;
         }
     }
@@ -122,13 +92,13 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
         if (!breaker.allows() || (users.isEmpty() && aliases.isEmpty())) {
             return;
         }
-        try (AbstractPipeline p = client(false).pipelined()) {
+        try (AbstractPipeline p = link.client(false).pipelined()) {
             users.forEach((pk, user) -> p.setex(s.prefixUser() + pk, s.expire(), PythonJson.write(user)));
             aliases.forEach((address, pk) -> p.setex(s.prefixAlias() + address, s.expire(), pk));
             p.sync();
             breaker.success();
         } catch (RuntimeException e) {
-            failed("write", e);
+            link.failed("write", e);
         }
     }
 
@@ -137,14 +107,14 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
         if (!breaker.allows() || addresses.isEmpty()) {
             return;
         }
-        try (AbstractPipeline p = client(false).pipelined()) {
+        try (AbstractPipeline p = link.client(false).pipelined()) {
             for (String a : addresses) {
                 p.setex(s.prefixNegative() + a, s.expireNegative(), NEGATIVE_VALUE);
             }
             p.sync();
             breaker.success();
         } catch (RuntimeException e) {
-            failed("write", e);
+            link.failed("write", e);
         }
     }
 
@@ -166,7 +136,7 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
             return;
         }
         try {
-            UnifiedJedis c = client(false);
+            UnifiedJedis c = link.client(false);
             List<Response<String>> pks = new ArrayList<>(list.size());
             try (AbstractPipeline p = c.pipelined()) {
                 for (String a : list) {
@@ -189,7 +159,7 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
             c.publish(s.invalidationChannel(), InvalidationMessage.encode(Invalidation.of(list)));
             breaker.success();
         } catch (RuntimeException e) {
-            failed("invalidate", e);
+            link.failed("invalidate", e);
         }
     }
 
@@ -201,7 +171,7 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
             return;
         }
         try {
-            UnifiedJedis c = client(false);
+            UnifiedJedis c = link.client(false);
             long removed = 0;
             for (String prefix : new LinkedHashSet<>(List.of(s.prefixUser(), s.prefixAlias(), s.prefixNegative()))) {
                 if (prefix.isEmpty()) {
@@ -219,7 +189,7 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
             breaker.success();
             LOG.log(System.Logger.Level.INFO, "Redis cache: all entries invalidated (" + removed + " keys)");
         } catch (RuntimeException e) {
-            failed("invalidate", e);
+            link.failed("invalidate", e);
         }
     }
 
@@ -278,10 +248,10 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
 
     @Override
     public void onRemoteInvalidation(Consumer<Invalidation> listener) {
-        if (!this.listener.compareAndSet(null, listener) || isClosed()) {
+        if (!this.listener.compareAndSet(null, listener) || link.isClosed()) {
             return;
         }
-        subscribe("invalidations", s.invalidationChannel(), new SubscriptionHandler() {
+        link.subscribe("invalidations", s.invalidationChannel(), new Subscriber.Handler() {
             @Override
             public void subscribed(String channel, boolean again) {
                 if (again) {
@@ -312,116 +282,11 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
         }
     }
 
-    /** Connections of the pool to a single Redis server ({@code active}, {@code idle}); empty before the first use. */
-    @Override
-    public Map<String, Number> gauges() {
-        if (client instanceof RedisClient rc && rc.getPool() != null) {
-            return Map.of("active", rc.getPool().getNumActive(), "idle", rc.getPool().getNumIdle());
-        }
-        return Map.of();
-    }
-
-    // ---------------------------------------------------------------- client, breaker, probe
-
-    /**
-     * The client, created on first use (and first thing by the prober). A request waits for another thread
-     * creating it (Sentinel and Cluster contact servers then) no longer than one connect and one query timeout,
-     * as long as it would wait creating it itself; after that it gets {@link Unavailable}, i.e. a miss.
-     */
-    private UnifiedJedis client(boolean wait) {
-        UnifiedJedis c = client;
-        if (c != null) {
-            return c;
-        }
-        if (wait) {
-            clientLock.lock();
-        } else if (!tryLock(s.connectTimeout().plus(s.queryTimeout()))) {
-            throw new Unavailable();
-        }
+    private void deleteQuietly(String key) {
         try {
-            if (isClosed()) {
-                throw new Unavailable();
-            }
-            if (client == null) {
-                client = connections.open();
-            }
-            return client;
-        } finally {
-            clientLock.unlock();
-        }
-    }
-
-    private boolean tryLock(Duration d) {
-        try {
-            return clientLock.tryLock(d.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private void dropClient() {
-        UnifiedJedis c;
-        clientLock.lock();
-        try {
-            c = client;
-            client = null;
-        } finally {
-            clientLock.unlock();
-        }
-        if (c != null) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing the Redis client: " + e);
-            }
-        }
-    }
-
-    private void failed(String operation, RuntimeException e) {
-        if (e instanceof Unavailable) {
-            return;
-        }
-        if (breaker.failure()) {
-            LOG.log(System.Logger.Level.WARNING, "Redis cache " + s.describe() + " unusable after "
-                    + (s.maxErrors() + 1) + " consecutive errors (last: " + operation + ": " + describe(e)
-                    + "); bypassing it until a health check every " + seconds(s.sampleInterval())
-                    + " succeeds");
-            // off the request thread: closing must not make the request wait
-            Thread.ofVirtual().name("xspct-redis-drop").start(this::dropClient);
-        } else if (breaker.allows()) {
-            LOG.log(System.Logger.Level.WARNING, "Redis cache " + operation + " failed: " + describe(e));
-        }
-    }
-
-    private void probeLoop() {
-        try {
-            client(true); // warm up: Sentinel and Cluster discover their topology now rather than on a request
+            link.client(false).unlink(key);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "Redis cache not reachable at start: " + describe(e));
-        }
-        while (!awaitClosed(s.sampleInterval())) {
-            probe();
-            for (Subscriber sub : subscribers) {
-                sub.checkAlive();
-            }
-        }
-    }
-
-    /** The health check: a PING; its success closes an open breaker (half-open probe, docs/compatibility.md: "The
-    * shared tier's circuit breaker closes again"). */
-    void probe() {
-        try {
-            client(true).ping();
-            if (breaker.probeSucceeded()) {
-                LOG.log(System.Logger.Level.INFO, "Redis cache " + s.describe() + " answers again; using it");
-            }
-        } catch (RuntimeException e) {
-            if (breaker.allows()) {
-                failed("health check", e);
-            } else {
-                LOG.log(System.Logger.Level.DEBUG, "Redis cache still unreachable: " + describe(e));
-            }
+            link.failed("delete", e);
         }
     }
 
@@ -430,315 +295,24 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
         return breaker.allows();
     }
 
-    private void deleteQuietly(String key) {
-        try {
-            client(false).unlink(key);
-        } catch (RuntimeException e) {
-            failed("delete", e);
-        }
+    /** The health check (see {@link RedisLink#probe()}). */
+    void probe() {
+        link.probe();
     }
 
-    private boolean isClosed() {
-        return closed.getCount() == 0;
-    }
-
-    /** Waits for the interval; true when the tier was closed meanwhile. */
-    private boolean awaitClosed(Duration d) {
-        try {
-            return closed.await(d.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
-        }
-    }
-
-    private static String describe(Throwable e) {
-        String m = e.getMessage();
-        Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && (m == null || !m.contains(cause.getMessage()))) {
-            m = (m == null ? "" : m + ": ") + cause.getMessage();
-        }
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-    }
-
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s";
-    }
-
+    /** Connections of the pool to a single Redis server ({@code active}, {@code idle}); empty before the first use. */
     @Override
-    public void close() {
-        if (isClosed()) {
-            return;
-        }
-        closed.countDown();
-        List<Subscriber> subs = List.copyOf(subscribers);
-        subs.forEach(Subscriber::stop);
-        long waitMs = s.queryTimeout().toMillis() + s.connectTimeout().toMillis() + 1000;
-        join(prober, waitMs);
-        for (Subscriber sub : subs) {
-            join(sub.thread, waitMs);
-        }
-        dropClient();
+    public Map<String, Number> gauges() {
+        return link.gauges();
     }
-
-    private static void join(Thread t, long millis) {
-        if (t == null) {
-            return;
-        }
-        try {
-            if (!t.join(Duration.ofMillis(millis))) {
-                LOG.log(System.Logger.Level.DEBUG, t.getName() + " still busy at close; left to finish");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ---------------------------------------------------------------- sets (prefilter source)
 
     @Override
     public SetSource sets() {
         return sets;
     }
 
-    /** SMEMBERS and SUBSCRIBE for configuration kept in this Redis, under the same breaker as the cache. */
-    private final class Sets implements SetSource {
-        @Override
-        public Set<String> members(String key) {
-            if (!breaker.allows()) {
-                throw new IllegalStateException("Redis " + s.describe() + " is bypassed (unreachable, circuit "
-                        + "breaker open)");
-            }
-            try {
-                Set<String> members;
-                try {
-                    // off the request path (reloads run on the core's scheduler): wait for a client being created
-                    members = client(true).smembers(key);
-                } catch (JedisConnectionException e) {
-                    // a pooled connection left over from before a Redis restart fails once; a reload is rare and
-                    // worth one more round trip (a request is not: it answers from the backends instead)
-                    failed("SMEMBERS", e);
-                    if (!breaker.allows()) {
-                        throw e;
-                    }
-                    members = client(true).smembers(key);
-                }
-                breaker.success();
-                return members;
-            } catch (Unavailable e) {
-                throw new IllegalStateException("Redis " + s.describe() + ": " + e.getMessage());
-            } catch (JedisDataException e) {
-                if (String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
-                    // the server answered: a key of another type is a configuration fault, not an outage
-                    breaker.success();
-                    throw new IllegalStateException("Redis key " + key + " is not a SET");
-                }
-                failed("SMEMBERS", e);
-                throw new IllegalStateException("Redis " + s.describe() + ": " + describe(e));
-            } catch (RuntimeException e) {
-                failed("SMEMBERS", e);
-                throw new IllegalStateException("Redis " + s.describe() + ": " + describe(e));
-            }
-        }
-
-        @Override
-        public AutoCloseable subscribe(String channel, Runnable onChange) {
-            Subscriber sub = RedisTier.this.subscribe("set changes", channel, new SubscriptionHandler() {
-                @Override
-                public void subscribed(String ch, boolean again) {
-                    if (again) {
-                        LOG.log(System.Logger.Level.INFO, "Redis channel " + ch + " subscribed again; messages "
-                                + "may have been missed");
-                    }
-                    run(ch);
-                }
-
-                @Override
-                public void message(String ch, String payload) {
-                    run(ch);
-                }
-
-                private void run(String ch) {
-                    try {
-                        onChange.run();
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "handling a message on Redis channel " + ch
-                                + " failed: " + e);
-                    }
-                }
-            });
-            return sub::stop;
-        }
-    }
-
-    // ---------------------------------------------------------------- subscribers
-
-    /** What a {@link Subscriber} does with its channel; called on the subscriber's thread. */
-    private interface SubscriptionHandler {
-        /**
-         * The subscription is in place.
-         *
-         * @param channel the channel
-         * @param again   true when it was lost and re-established (messages may have been missed)
-         */
-        void subscribed(String channel, boolean again);
-
-        /**
-         * A message arrived.
-         *
-         * @param channel the channel
-         * @param payload the message
-         */
-        void message(String channel, String payload);
-    }
-
-    /** Starts a subscriber thread on its own connection; stopped by {@link Subscriber#stop()} or {@link #close()}. */
-    private Subscriber subscribe(String purpose, String channel, SubscriptionHandler handler) {
-        Subscriber sub = new Subscriber(purpose, channel, handler);
-        subscribers.add(sub);
-        if (isClosed()) {
-            // close() may have missed it
-            sub.stop();
-            return sub;
-        }
-        sub.thread = Thread.ofPlatform().daemon().name("xspct-redis-subscriber-" + channel).start(sub);
-        return sub;
-    }
-
-    /**
-     * Listens on one channel over a dedicated connection and re-subscribes after it is lost; messages published
-     * while it was not subscribed are lost, which the handler learns through {@code subscribed(again = true)}.
-     */
-    private final class Subscriber implements Runnable {
-        private final String purpose;
-        private final String channel;
-        private final SubscriptionHandler handler;
-        private final CountDownLatch stopped = new CountDownLatch(1);
-        private volatile Thread thread;
-        private volatile Jedis connection;
-        private volatile JedisPubSub pubsub;
-        private volatile long lastSeen = System.nanoTime();
-        private volatile boolean subscribedBefore;
-        private boolean lossLogged;
-
-        Subscriber(String purpose, String channel, SubscriptionHandler handler) {
-            this.purpose = purpose;
-            this.channel = channel;
-            this.handler = handler;
-        }
-
-        private boolean isStopped() {
-            return stopped.getCount() == 0 || isClosed();
-        }
-
-        @Override
-        public void run() {
-            while (!isStopped()) {
-                Jedis conn = null;
-                try {
-                    conn = connections.subscriberConnection(client(true));
-                    lastSeen = System.nanoTime();
-                    connection = conn;
-                    if (isStopped()) {
-                        break;
-                    }
-                    JedisPubSub ps = new Listener();
-                    pubsub = ps;
-                    conn.subscribe(ps, channel); // returns when the connection ends
-                } catch (RuntimeException e) {
-                    if (!isStopped() && !lossLogged) {
-                        lossLogged = true;
-                        LOG.log(System.Logger.Level.WARNING, "Redis channel " + channel + " (" + purpose
-                                + ") not subscribed (" + describe(e) + "); retrying every "
-                                + seconds(s.sampleInterval()));
-                    }
-                } finally {
-                    pubsub = null;
-                    connection = null;
-                    closeQuietly(conn);
-                }
-                if (awaitStopped()) {
-                    break;
-                }
-            }
-        }
-
-        private boolean awaitStopped() {
-            try {
-                return stopped.await(s.sampleInterval().toNanos(), TimeUnit.NANOSECONDS) || isClosed();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return true;
-            }
-        }
-
-        /**
-         * Called by the prober: PINGs over the subscription; a connection that has shown no sign of life for
-         * three intervals (a server that accepts but never answers) is closed so that the loop reconnects.
-         */
-        void checkAlive() {
-            Jedis conn = connection;
-            if (conn == null) {
-                return;
-            }
-            if (System.nanoTime() - lastSeen > 3 * s.sampleInterval().toNanos()) {
-                closeQuietly(conn);
-                return;
-            }
-            JedisPubSub ps = pubsub;
-            if (ps != null && ps.isSubscribed()) {
-                try {
-                    ps.ping();
-                } catch (RuntimeException e) {
-                    closeQuietly(conn);
-                }
-            }
-        }
-
-        /** Ends the subscription for good; idempotent, never throws. */
-        void stop() {
-            stopped.countDown();
-            subscribers.remove(this);
-            closeQuietly(connection);
-        }
-
-        private void closeQuietly(Jedis conn) {
-            if (conn == null) {
-                return;
-            }
-            try {
-                conn.close();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing the subscription: " + e);
-            }
-        }
-
-        private final class Listener extends JedisPubSub {
-            @Override
-            public void onSubscribe(String ch, int subscribedChannels) {
-                lastSeen = System.nanoTime();
-                lossLogged = false;
-                boolean again = subscribedBefore;
-                subscribedBefore = true;
-                LOG.log(System.Logger.Level.DEBUG, "Redis channel " + ch + " (" + purpose + ") subscribed");
-                if (!breaker.allows()) {
-                    // Redis answers again: close the breaker now rather than at the next health check, so that
-                    // what the handler reads next (the prefilter's SET) is not refused by a stale breaker
-                    probe();
-                }
-                handler.subscribed(ch, again);
-            }
-
-            @Override
-            public void onMessage(String ch, String message) {
-                lastSeen = System.nanoTime();
-                handler.message(ch, message);
-            }
-
-            @Override
-            public void onPong(String pattern) {
-                lastSeen = System.nanoTime();
-            }
-        }
+    @Override
+    public void close() {
+        link.close();
     }
 }
