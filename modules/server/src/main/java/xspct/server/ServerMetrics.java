@@ -11,7 +11,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.metrics.api.Counter;
@@ -23,7 +22,6 @@ import io.helidon.metrics.api.MetricsConfig;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import io.helidon.metrics.spi.MeterRegistryFormatterProvider;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -36,17 +34,13 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import xspct.core.XspctService;
-import xspct.core.stats.Counters;
-import xspct.core.stats.QueryTimings;
-import xspct.core.stats.Statistics;
 
 /**
  * Every metric of {@code /metrics} (plus the operator extras documented in docs/operations.md), in a
  * Helidon meter registry backed by Micrometer's Prometheus registry, and the rendered text with its cache.
  *
- * <p>The service's own counters stay where they are counted ({@link Counters}, {@link QueryTimings},
- * {@link CacheTiers}); the registry reads them through function counters, so the hot path pays nothing extra for
- * them. HTTP requests are measured by {@link #requestEnded}, fed by {@link RequestObserver}.
+ * <p>The service's own counters stay where they are counted; {@link ServiceMeters} reads them through function
+ * counters, so the hot path pays nothing extra for them. HTTP requests are measured by {@link #requestEnded}, fed by {@link RequestObserver}.
  */
 final class ServerMetrics implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ServerMetrics.class.getName());
@@ -75,10 +69,8 @@ final class ServerMetrics implements AutoCloseable {
     private final long cacheTtlNanos;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
-    private final Map<String, Timer> queryLatency = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> poolGauges = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<Object> pinned = new ArrayList<>();
+    private final ServiceMeters serviceMeters;
     private volatile double lagSeconds;
     private ScheduledFuture<?> lagProbe;
     private String rendered;
@@ -106,6 +98,7 @@ final class ServerMetrics implements AutoCloseable {
             }
         });
         this.formatter = formatter(config, registry);
+        this.serviceMeters = new ServiceMeters(service.statistics(), registry, prometheus);
     }
 
     /**
@@ -118,7 +111,7 @@ final class ServerMetrics implements AutoCloseable {
      */
     static ServerMetrics create(XspctService service, double cacheTtlSeconds) {
         ServerMetrics m = new ServerMetrics(service, cacheTtlSeconds);
-        m.registerServiceMeters();
+        m.serviceMeters.register();
         m.registerHttpGauges();
         m.registerRuntimeMeters();
         if (m.formatter.format().isEmpty()) {
@@ -145,113 +138,6 @@ final class ServerMetrics implements AutoCloseable {
 
     // ---------------------------------------------------------------- registration
 
-    private void registerServiceMeters() {
-        Statistics stats = service.statistics();
-        for (Counters.Name n : Counters.Name.values()) {
-            registry.getOrCreate(FunctionalCounter.builder("xspct_db_" + n.metric(), stats, c -> c.count(n))
-                    .description(describe(n)));
-        }
-        registry.getOrCreate(Gauge.builder("xspct_db_prefilter_domain_count", stats,
-                p -> p.prefilterDomainCount()).description("Size of the last accepted prefilter domain set"));
-
-        // per query: created on the first call (the original emits a query's samples once it ran)
-        QueryTimings timings = stats.queryTimings();
-        timings.totals().keySet().forEach(this::queryMeters);
-        timings.addListener((query, nanos) -> queryMeters(query).record(nanos, TimeUnit.NANOSECONDS));
-
-        for (Statistics.CacheTierStatistics t : stats.cacheTiers()) {
-            for (Statistics.LookupOutcome o : Statistics.LookupOutcome.values()) {
-                registry.getOrCreate(FunctionalCounter.builder("xspct_db_cache_lookups", t, x -> x.lookups(o))
-                        .tags(List.of(Tag.create("tier", t.name()), Tag.create("level", String.valueOf(t.level())),
-                                Tag.create("result", o.name().toLowerCase(java.util.Locale.ROOT))))
-                        .description("Object cache lookups per tier and outcome, all endpoints"));
-            }
-        }
-
-        Statistics.SlotStatistics slots = stats.slots();
-        slotGauge("foreground", "xspct_db_slots_in_use", slots::foregroundInUse);
-        slotGauge("background", "xspct_db_slots_in_use", slots::backgroundInUse);
-        slotGauge("foreground", "xspct_db_slots_limit", slots::foregroundLimit);
-        slotGauge("background", "xspct_db_slots_limit", slots::backgroundLimit);
-        registry.getOrCreate(Gauge.builder("xspct_db_tasks_running", slots, s -> s.activeTasks())
-                .description("Lookup tasks still running, foreground or detached"));
-        refreshPoolGauges();
-    }
-
-    private void slotGauge(String kind, String name, IntSupplier value) {
-        pinned.add(value); // Micrometer holds a gauge's state object weakly: keep the supplier alive
-        registry.getOrCreate(Gauge.builder(name, value, IntSupplier::getAsInt)
-                .tags(List.of(Tag.create("kind", kind)))
-                .description("Request slots : in use, and configured"));
-    }
-
-    private Timer queryMeters(String query) {
-        Timer t = queryLatency.get(query);
-        if (t != null) {
-            return t;
-        }
-        return queryLatency.computeIfAbsent(query, q -> {
-            QueryTimings timings = service.statistics().queryTimings();
-            registry.getOrCreate(FunctionalCounter.builder("xspct_db_query_requests", timings,
-                            tm -> tm.totals(q).count())
-                    .tags(List.of(Tag.create("query", q)))
-                    .description("Calls of a query"));
-            // fractional seconds: Helidon's functional counters are integral, Micrometer's are not
-            FunctionCounter.builder("xspct_db_query_duration_seconds", timings, tm -> tm.totals(q).nanos() / 1e9)
-                    .tag("query", q)
-                    .description("Accumulated time of a query's calls")
-                    .register(prometheus);
-            return registry.getOrCreate(Timer.builder("xspct_db_query_latency_seconds")
-                    .tags(List.of(Tag.create("query", q)))
-                    .description("Latency of a query's backend calls")
-                    .percentiles(new double[0])
-                    .buckets(durations(QUERY_BUCKETS)));
-        });
-    }
-
-    /**
-     * Pool gauges of the backends ({@code Backend#gauges()}), {@code xspct_db_backend_pool{query,state}}. A backend
-     * may report a state only once its pool exists, so new states are picked up before every rendering.
-     */
-    private void refreshPoolGauges() {
-        for (Statistics.BackendStatistics b : service.statistics().backends()) {
-            for (String state : gauges(b::gauges).keySet()) {
-                if (poolGauges.putIfAbsent(b.query() + '\u0000' + state, Boolean.TRUE) == null) {
-                    registry.getOrCreate(Gauge.builder("xspct_db_backend_pool", b, be -> gauge(be::gauges, state))
-                            .tags(List.of(Tag.create("query", b.query()), Tag.create("state", state)))
-                            .description("Connection pool of a query's backend"));
-                }
-            }
-        }
-    }
-
-    /** Gauges of the cache tiers ({@code CacheTier#gauges()}), {@code xspct_db_cache_tier{tier,state}}. */
-    private void refreshTierGauges() {
-        for (Statistics.CacheTierStatistics t : service.statistics().cacheTiers()) {
-            for (String state : gauges(t::gauges).keySet()) {
-                if (poolGauges.putIfAbsent("tier\u0000" + t.name() + '\u0000' + state, Boolean.TRUE) == null) {
-                    registry.getOrCreate(Gauge.builder("xspct_db_cache_tier", t, x -> gauge(x::gauges, state))
-                            .tags(List.of(Tag.create("tier", t.name()), Tag.create("state", state)))
-                            .description("Resources of a cache tier, e.g. the Redis connection pool"));
-                }
-            }
-        }
-    }
-
-    /** A plugin's gauges; a failing plugin reports none. */
-    private static Map<String, Number> gauges(java.util.function.Supplier<Map<String, Number>> source) {
-        try {
-            return source.get();
-        } catch (RuntimeException e) {
-            return Map.of();
-        }
-    }
-
-    private static double gauge(java.util.function.Supplier<Map<String, Number>> source, String state) {
-        Number n = gauges(source).get(state);
-        return n == null ? Double.NaN : n.doubleValue();
-    }
-
     private void registerHttpGauges() {
         registry.getOrCreate(Gauge.builder("http_requests_in_flight", inFlight, AtomicInteger::get)
                 .description("Requests being answered"));
@@ -268,15 +154,6 @@ final class ServerMetrics implements AutoCloseable {
             b.bindTo(prometheus);
         }
         ProcessMeters.register(prometheus);
-    }
-
-    private static String describe(Counters.Name n) {
-        return switch (n) {
-            case REQUESTS -> "GET lookups, including refused and prefiltered ones";
-            case REQUESTS_KNOWN -> "GET lookups that found the address";
-            case REQUESTS_UNKNOWN -> "GET lookups that did not find the address";
-            default -> n.metric().replace('_', ' ');
-        };
     }
 
     static Duration[] durations(double[] seconds) {
@@ -443,8 +320,7 @@ final class ServerMetrics implements AutoCloseable {
         if (rendered != null && now - renderedAt < cacheTtlNanos) {
             return rendered;
         }
-        refreshPoolGauges();
-        refreshTierGauges();
+        serviceMeters.refreshGauges();
         rendered = formatter.format().map(Object::toString).orElse("");
         renderedAt = now;
         return rendered;
