@@ -77,6 +77,8 @@ class PluginIsolationIT {
                         import xspct.api.*;
 
                         public final class Provider implements BackendProvider {
+                            public String apiVersion() { return ApiVersion.CURRENT; }
+
                             public String dbType() { return "demo_%2$s"; }
 
                             public Backend create(QueryContext context) {
