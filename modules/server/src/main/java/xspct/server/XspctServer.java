@@ -47,7 +47,9 @@ public final class XspctServer {
      * @throws ServerStartException              when no listener can be opened
      */
     static XspctServer start(XspctService service) {
-        return start(service, ServerSettings.read(service.settings()));
+        ServerSettings server = ServerSettings.read(service.settings());
+        service.settings().root().problems().throwIfAny("");
+        return start(service, server);
     }
 
     static XspctServer start(XspctService service, ServerSettings server) {
@@ -105,14 +107,6 @@ public final class XspctServer {
             });
             b.routing(name, routing);
             sockets.add(name);
-        }
-        if (s.usesDefaultApiKey()) {
-            LOG.log(System.Logger.Level.WARNING, "xspct_db_api_key is the default 'changeme': every client that "
-                    + "knows the default can query; set your own key");
-        }
-        if (!s.apiKeyVerifyFail()) {
-            LOG.log(System.Logger.Level.WARNING, "xspct_db_api_key_verify_fail is false: requests without a "
-                    + "valid API key are answered (permissive mode)");
         }
         WebServer webServer;
         try {
