@@ -146,6 +146,8 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         }
 
         @Override
+        // the registration is held while the connection runs, not used
+        @SuppressWarnings("try")
         public void handle(Limit limit) throws InterruptedException {
             try (Registration r = watch(ctx)) {
                 connection.handle(limit);

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
@@ -87,6 +89,7 @@ public final class XspctServer {
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(http1)
+                .directHandlers(XspctServer::directHandlers)
                 .routing(routing);
         if (tls != null) {
             b.tls(tls);
@@ -98,6 +101,7 @@ public final class XspctServer {
             String host = s.listenAddresses().get(i);
             b.putSocket(name, l -> {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
+                        .directHandlers(XspctServer::directHandlers)
                         .maxPayloadSize(s.clientMaxSize())
                         .protocolsDiscoverServices(false)
                         .addConnectionSelector(http1);
@@ -130,9 +134,7 @@ public final class XspctServer {
             metrics.registerSlowClients(guard);
         }
         XspctServer xs = new XspctServer(webServer, service, metrics, guard, List.copyOf(sockets));
-        server.tls().ifPresent(t -> LOG.log(System.Logger.Level.WARNING, "TLS on every listener, certificate "
-                + t.cert() + (t.clientCa().isPresent() ? ", client certificates " + t.clientAuth().name()
-                .toLowerCase(java.util.Locale.ROOT) + " (CAs from " + t.clientCa().get() + ")" : "")));
+        server.tls().ifPresent(XspctServer::logTls);
         server.tls().ifPresent(t -> ServerTls.watch(t, service.scheduler(), newTls -> {
             for (String socket : xs.sockets) {
                 webServer.reloadTls(socket, newTls);
@@ -153,6 +155,17 @@ public final class XspctServer {
     private static Http1Config http1(SlowClientGuard guard) {
         return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE)
                 .addReceiveListener(guard).addSendListener(guard.answers()).build();
+    }
+
+    private static void directHandlers(DirectHandlers.Builder d) {
+        d.addHandler(DirectHandler.EventType.BAD_REQUEST, PlainText::direct);
+    }
+
+    /** A named method: the log line's function field is the method name (a lambda would show as lambda$start$1). */
+    private static void logTls(ServerSettings.TlsSettings t) {
+        LOG.log(System.Logger.Level.WARNING, "TLS on every listener, certificate " + t.cert()
+                + (t.clientCa().isPresent() ? ", client certificates " + t.clientAuth().name()
+                .toLowerCase(java.util.Locale.ROOT) + " (CAs from " + t.clientCa().get() + ")" : ""));
     }
 
     private static String hostPort(String host, int port) {
