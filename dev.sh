@@ -34,6 +34,10 @@ find_jdk() {
     exit 1
   fi
   export JAVA_HOME="$best"
+  # Maven's own Guava uses sun.misc.Unsafe; JDK 24+ would print four deprecation lines on every build
+  if [ "$best_v" -ge 24 ]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
 }
 
 find_maven() {

@@ -96,20 +96,9 @@ public final class Main {
                 m.finalReset();
             }
         }, "xspct-shutdown"));
-        exitZeroOn("TERM");
-        exitZeroOn("INT");
-    }
-
-    /**
-     * A stop requested by a signal is the normal way to end the service: exit 0 after the shutdown hooks (the
-     * JVM's default would be 128 + signal number, which service managers report as a failure).
-     */
-    private static void exitZeroOn(String signal) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
-        } catch (IllegalArgumentException e) {
-            // signal reserved by the JVM (e.g. with -Xrs): keep the default behaviour
-        }
+        // a stop requested by a signal is the normal way to end the service: exit 0
+        SignalExit.on("TERM");
+        SignalExit.on("INT");
     }
 
     /**
