@@ -269,6 +269,10 @@ class CompatibilityIT {
                 .map(l -> l.substring("WARNING ".length(), l.indexOf(": "))).sorted().toList(), checked.output());
 
         try (RunningServer s = RunningServer.start(dist, config)) {
+            // an alias through dummy + yaml: the dummy's own object under the requested address (asked first: once
+            // cached, the alias resolves to its user's object, in the original too)
+            assertEquals("{\"users\": {\"a@example.org\": {\"uid\": \"a@example.org\", \"comment\": "
+                    + "\"dummy reply\"}}}", s.post("/v1/query-json", "{\"users\": [\"a@example.org\"]}", KEY).body());
             for (String p : paths) {
                 assertEquals(1, s.stdout().lines().filter(l -> l.contains(" WARNING configuration " + p + ": "))
                         .count(), p + " in " + s.stdout());
@@ -279,9 +283,6 @@ class CompatibilityIT {
             // an encoded slash is part of the address (here answered by the dummy under it), not a 404
             assertEquals("{\"users\": {\"a/b@example.org\": {\"uid\": \"a/b@example.org\", \"comment\": "
                     + "\"dummy reply\"}}}", s.get("/v1/query/a%2Fb@example.org", KEY).body());
-            // an alias through dummy + yaml: the dummy's own object under the requested address
-            assertEquals("{\"users\": {\"a@example.org\": {\"uid\": \"a@example.org\", \"comment\": \"dummy reply\"}}}",
-                    s.post("/v1/query-json", "{\"users\": [\"a@example.org\"]}", KEY).body());
             // MessagePack bin users are read as UTF-8
             HttpResponse<String> bin = postMsgpack(s, binaryUsers("alice@example.org"));
             assertEquals(200, bin.statusCode(), bin.body());

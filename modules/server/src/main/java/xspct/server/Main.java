@@ -23,7 +23,6 @@ public final class Main {
     /** System property naming the plugin directory; the launcher sets it. */
     public static final String PLUGINS_PROPERTY = "xspct.plugins";
     private static final String LOG_MANAGER_PROPERTY = "java.util.logging.manager";
-    private static final System.Logger LOG = System.getLogger(Main.class.getName());
     private static final String USAGE = "usage: xspct-db [--strict] CONFIG.yml | xspct-db --check CONFIG.yml";
 
     private Main() {
@@ -114,7 +113,7 @@ public final class Main {
     static int check(Path config, Path pluginsDir, PrintStream out) {
         StartupConfig c;
         try {
-            c = StartupConfig.read(config, pluginsDir);
+            c = StartupConfig.read(config, pluginsDir, s -> { });
         } catch (ConfigException e) {
             e.problems().forEach(p -> out.println(Problems.Severity.ERROR + " " + config + ": " + p));
             return 2;
@@ -155,9 +154,9 @@ public final class Main {
      * @throws ServerStartException when no listener can be opened
      */
     public static XspctServer start(Path config, Path pluginsDir, boolean strict) {
-        StartupConfig c = StartupConfig.read(config, pluginsDir);
+        // the configured log level applies before the plugins load (their INFO lines)
+        StartupConfig c = StartupConfig.read(config, pluginsDir, s -> LogSetup.install(s.logLevel(), s.logPrefix()));
         Settings settings = c.settings();
-        LogSetup.install(settings.logLevel(), settings.logPrefix());
         Problems problems = c.problems();
         Set<Problems.Problem> reported = new HashSet<>();
         configuration(problems, reported);
@@ -178,9 +177,11 @@ public final class Main {
 
     /** Logs each warning not logged yet; the method name is the log line's function field. */
     private static void configuration(Problems problems, Set<Problems.Problem> reported) {
+        // no static logger in this class: main() must choose the log manager before logging starts
+        System.Logger log = System.getLogger(Main.class.getName());
         for (Problems.Problem p : problems.warnings()) {
             if (reported.add(p)) {
-                LOG.log(System.Logger.Level.WARNING, p.text());
+                log.log(System.Logger.Level.WARNING, p.text());
             }
         }
     }
