@@ -29,6 +29,11 @@ public final class RewriteRules {
      */
     public static RewriteRules read(ConfigNode node) {
         List<Rule> rules = new ArrayList<>();
+        if (!node.isNull() && !node.isList()) {
+            // the original iterates whatever it is given; a mapping yields its keys, which are not rules
+            node.warning("is not a list of rules; no rewrite rule applies");
+            return new RewriteRules(rules);
+        }
         for (ConfigNode r : node.list()) {
             if (!r.isMap()) {
                 r.warning("'" + r.raw() + "' is not a mapping of pattern and replacement; rule skipped");

@@ -39,7 +39,8 @@ public final class RspamdRules {
             return List.of(DISABLE_GREYLISTING);
         }
         if (!node.isList()) {
-            node.problem("must be a list of rules");
+            // the original uses the configured rules only when they are a non-empty list
+            node.warning("is not a list of rules; the built-in rule disable_greylisting applies, as in the original");
             return List.of(DISABLE_GREYLISTING);
         }
         List<ConfigNode> items = node.list();
