@@ -139,7 +139,7 @@ public final class XspctService implements AutoCloseable {
         check(settings, plugins);
         problems.throwIfAny("");
         if (root.get("xspct_db_types_enabled").exists()) {
-            // W4: the original created LDAP/MySQL pools only when this undocumented key said so
+            // the original created LDAP/MySQL pools only when this undocumented key said so
             LOG.log(System.Logger.Level.INFO, "xspct_db_types_enabled is ignored: every configured query gets its "
                     + "backend");
         }
