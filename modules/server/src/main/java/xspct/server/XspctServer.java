@@ -86,6 +86,7 @@ public final class XspctServer {
                 .port(s.listenPort())
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
+                .directHandlers(guard.directHandlers())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(http1)
@@ -103,6 +104,7 @@ public final class XspctServer {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
                         .directHandlers(XspctServer::directHandlers)
                         .maxPayloadSize(s.clientMaxSize())
+                        .directHandlers(guard.directHandlers())
                         .protocolsDiscoverServices(false)
                         .addConnectionSelector(http1);
                 if (tls != null) {
@@ -189,6 +191,8 @@ public final class XspctServer {
         }
         stopped = true;
         LOG.log(System.Logger.Level.WARNING, "xspct-db stopping");
+        // requests already sent on open connections are answered (with Connection: close), idle ones closed
+        guard.drain(SlowClientGuard.DRAIN);
         server.stop();
         guard.close();
         if (metrics != null) {
