@@ -40,8 +40,11 @@ final class PlainText {
         if (status.code() != 400) {
             return DirectHandler.defaultHandler().handle(req, event, status, headers, message);
         }
-        return DirectHandler.TransportResponse.builder().status(status).headers(headers)
-                .header(HeaderNames.CONTENT_TYPE, TEXT).keepAlive(false)
+        DirectHandler.TransportResponse.Builder b = DirectHandler.TransportResponse.builder().status(status);
+        if (headers != null) { // none when the request line itself is malformed
+            b.headers(headers);
+        }
+        return b.header(HeaderNames.CONTENT_TYPE, TEXT).keepAlive(false)
                 .entity("400 Bad Request".getBytes(StandardCharsets.UTF_8)).build();
     }
 

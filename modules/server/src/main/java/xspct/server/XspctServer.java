@@ -7,10 +7,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import io.helidon.common.tls.Tls;
-import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
@@ -86,11 +84,10 @@ public final class XspctServer {
                 .port(s.listenPort())
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
-                .directHandlers(guard.directHandlers())
+                .directHandlers(guard.directHandlers(PlainText::direct))
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(http1)
-                .directHandlers(XspctServer::directHandlers)
                 .routing(routing);
         if (tls != null) {
             b.tls(tls);
@@ -102,9 +99,8 @@ public final class XspctServer {
             String host = s.listenAddresses().get(i);
             b.putSocket(name, l -> {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
-                        .directHandlers(XspctServer::directHandlers)
                         .maxPayloadSize(s.clientMaxSize())
-                        .directHandlers(guard.directHandlers())
+                        .directHandlers(guard.directHandlers(PlainText::direct))
                         .protocolsDiscoverServices(false)
                         .addConnectionSelector(http1);
                 if (tls != null) {
@@ -157,10 +153,6 @@ public final class XspctServer {
     private static Http1Config http1(SlowClientGuard guard) {
         return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE)
                 .addReceiveListener(guard).addSendListener(guard.answers()).build();
-    }
-
-    private static void directHandlers(DirectHandlers.Builder d) {
-        d.addHandler(DirectHandler.EventType.BAD_REQUEST, PlainText::direct);
     }
 
     /** A named method: the log line's function field is the method name (a lambda would show as lambda$start$1). */
