@@ -9,7 +9,8 @@ public final class ApiVersion {
      * Incompatible changes increase this (2: {@link CacheTier} keeps the object cache only; fleet invalidation,
      * sets and gauges became the optional capabilities {@link InvalidationChannel}, {@link SetStore} and
      * {@link ResourceGauges}; providers declare {@link PluginProvider#apiVersion()}; backends may report
-     * {@link PooledBackend} and {@link Backend#translationError()}).
+     * {@link PooledBackend} and {@link Backend#translationError()}; with the additions of the unreleased 1.3:
+     * configuration warnings and the providers' {@code check} methods that validate without connecting).
      */
     public static final int MAJOR = 2;
     /** Compatible additions increase this. */

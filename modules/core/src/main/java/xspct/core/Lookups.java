@@ -145,10 +145,12 @@ public final class Lookups {
             if (pk == null) {
                 pk = r.keys().get(c);
             }
-            if (pk != null && r.records().contains(pk)) {
+            if (r.records().contains(o)) {
+                // an object already keyed by the address wins, as in the original: the dummy backend's rows are
+                // keyed by the address they answer, even when another query found it as an alias
+                out.put(o, r.records().get(o));
+            } else if (pk != null && r.records().contains(pk)) {
                 out.put(o, r.records().get(pk));
-            } else if (r.records().contains(o) && !r.keys().found(c)) {
-                out.put(o, r.records().get(o)); // output no address is attributed to, keyed by the address (dummy)
             }
         }
         return new Reply.Users(out);

@@ -31,6 +31,8 @@ import xspct.core.prefilter.PrefilterSettings;
 import xspct.core.log.LogContext;
 
 /** The STATS lines in the original's format, and the request tag carried across threads. */
+// resources held for their effect
+@SuppressWarnings("try")
 class StatsLogTest {
     /** A tier that never answers; only its level matters here. */
     static final class NoTier implements CacheTier {

@@ -85,7 +85,7 @@ public final class PluginLoader {
                 }
                 for (BodyCodecProvider p : providers(layer, BodyCodecProvider.class, name, problems)) {
                     codecs.add(p);
-                    provides.add("codec:" + String.join("|", p.mediaTypes()));
+                    provides.add("codec:" + p.mediaTypes().get(0));
                 }
                 String version = version(layer, dir);
                 LoadedPlugin plugin = new LoadedPlugin(name, dir, version, List.copyOf(provides), layer);
