@@ -20,7 +20,7 @@ import xspct.core.config.ConfigFile;
 import xspct.core.config.Problems;
 import xspct.core.config.Settings;
 import xspct.core.config.YamlNode;
-import xspct.core.pipeline.RewriteRules;
+import xspct.core.lookup.RewriteRules;
 import xspct.core.plugin.PluginRegistry;
 
 /**
@@ -55,7 +55,7 @@ class ConfigCheckTest {
     private static Problems check(String yaml, NoCreate provider) {
         YamlNode root = ConfigFile.parse("test.yml", yaml);
         Settings settings = Settings.collect(root);
-        XspctService.check(settings, new PluginRegistry(List.of(), Map.of("yaml", provider), List.of(), Map.of()));
+        XspctService.check(settings, new PluginRegistry(List.of(), Map.of("yaml", provider), List.of(), List.of()));
         return root.problems();
     }
 

@@ -255,7 +255,7 @@ class LookupsTest {
                   users: {db_type: map}
                 """;
         try (XspctService s = TestService.start(yaml, List.of(dummy, mapBackend("map", DATA)), List.of())) {
-            var r = users(s.pipeline().batch(List.of("a@ex.de", "alice@ex.de")));
+            var r = users(s.lookups().batch(List.of("a@ex.de", "alice@ex.de")));
             // the alias: the dummy's own object, not alice's data (the original keys the dummy's rows by address)
             assertEquals(user("uid", "a@ex.de", "comment", "dummy reply"), r.get("a@ex.de"));
             // the primary key: both answers merged under it
