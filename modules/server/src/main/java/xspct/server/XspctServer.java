@@ -159,8 +159,12 @@ public final class XspctServer {
      * routing.
      */
     private static Http1Config http1(SlowClientGuard guard) {
+        // the framing after the guard: chunked bodies are read under the guard's deadline, and an answer the guard
+        // closes is not kept alive
+        RequestFraming framing = new RequestFraming();
         return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE)
-                .addReceiveListener(guard).addSendListener(guard.answers()).build();
+                .addReceiveListener(guard).addReceiveListener(framing)
+                .addSendListener(guard.answers()).addSendListener(framing.answers()).build();
     }
 
     private static String hostPort(String host, int port) {
