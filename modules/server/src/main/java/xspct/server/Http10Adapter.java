@@ -65,6 +65,11 @@ final class Http10Adapter implements ConnectionContext {
         return http10;
     }
 
+    /** {@return whether the connection is followed request by request (it opened with HTTP/1.0 keep-alive)} */
+    boolean followed() {
+        return followed;
+    }
+
     /**
      * The request whose head Helidon has just read has a body of {@code length} bytes (0 for none, negative when
      * unknown: the framing is refused and the connection ends).

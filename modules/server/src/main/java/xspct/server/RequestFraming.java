@@ -38,7 +38,9 @@ final class RequestFraming implements Http1ConnectionListener {
             return;
         }
         if (!headers.contains(HeaderNames.TRANSFER_ENCODING)) {
-            adapter.bodyFollows(contentLength(headers));
+            if (adapter.followed()) {
+                adapter.bodyFollows(contentLength(headers));
+            }
         } else if (!headers.contains(HeaderNames.CONTENT_LENGTH) && chunkedAlone(headers)
                 && headers instanceof WritableHeaders<?> writable) {
             adapter.replay(dechunk(adapter, writable));
