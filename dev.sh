@@ -3,6 +3,7 @@
 #   ./dev.sh run [CONFIG]   build the distribution if needed and start it (default: the bundled example config)
 #   ./dev.sh test           run the whole test suite (unit, service-backed and distribution tests)
 #   ./dev.sh build          build the release tarball without running tests
+#   ./dev.sh package        build the tarball and the Debian package distribution/target/xspct-db_<version>_amd64.deb
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -71,8 +72,13 @@ case "$cmd" in
     find_jdk; find_maven
     exec mvn -B -DskipTests package
     ;;
+  package)
+    find_jdk; find_maven
+    mvn -B -DskipTests -Dxspct.deb=build package
+    echo "xspct-db: distribution/target/xspct-db_${VERSION}_amd64.deb"
+    ;;
   *)
-    echo "usage: ./dev.sh run [CONFIG] | test | build" >&2
+    echo "usage: ./dev.sh run [CONFIG] | test | build | package" >&2
     exit 1
     ;;
 esac

@@ -1,6 +1,8 @@
 package xspct.server;
 
+import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import xspct.api.BodyCodecProvider;
@@ -17,7 +19,10 @@ import xspct.core.plugin.PluginRegistry;
  * configuration or a plugin cannot be used (the message says which key or plugin), 3 when the server cannot start.
  */
 public final class Main {
-    /** System property naming the plugin directory; the launcher sets it. */
+    /**
+     * System property naming the plugin directories, separated by the path separator ({@code :}); the launcher
+     * sets it to the shipped {@code plugins/} and, when present, the administrator's {@code plugins.d/}.
+     */
     public static final String PLUGINS_PROPERTY = "xspct.plugins";
     private static final String LOG_MANAGER_PROPERTY = "java.util.logging.manager";
 
@@ -39,10 +44,10 @@ public final class Main {
             System.exit(1);
         }
         LogSetup.install(30, "Xspct_DB");
-        Path pluginsDir = Path.of(System.getProperty(PLUGINS_PROPERTY, "plugins"));
+        List<Path> pluginsDirs = pluginDirectories(System.getProperty(PLUGINS_PROPERTY, "plugins"));
         XspctServer server;
         try {
-            server = start(Path.of(args[0]), pluginsDir);
+            server = start(Path.of(args[0]), pluginsDirs);
         } catch (ConfigException e) {
             // problems found after parsing (service, front end) do not know the file: name it here
             System.err.println("xspct-db: " + new ConfigException(args[0], e.problems()).getMessage());
@@ -79,23 +84,29 @@ public final class Main {
         }
     }
 
+    /** The plugin directories named by the {@link #PLUGINS_PROPERTY} value, empty entries left out. */
+    static List<Path> pluginDirectories(String property) {
+        return Arrays.stream(property.split(File.pathSeparator))
+                .filter(s -> !s.isBlank()).map(Path::of).toList();
+    }
+
     /**
-     * Loads the configuration and plugins and starts the server.
+     * Loads the configuration and the plugins of every directory and starts the server.
      *
-     * @param config     the configuration file
-     * @param pluginsDir the plugin directory
+     * @param config      the configuration file
+     * @param pluginsDirs the plugin directories, in order
      * @return the running server
      * @throws ConfigException      for configuration problems
      * @throws PluginException      for plugins that cannot be loaded
      * @throws ServerStartException when no listener can be opened
      */
-    public static XspctServer start(Path config, Path pluginsDir) {
+    public static XspctServer start(Path config, List<Path> pluginsDirs) {
         Settings settings = ConfigFile.load(config);
         LogSetup.install(settings.logLevel(), settings.logPrefix());
         ServerSettings server = ServerSettings.read(settings); // before any plugin opens a pool
         PluginRegistry plugins = new PluginLoader(Main.class.getModule().getLayer() == null
                 ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of(BodyCodecProvider.class))
-                .load(pluginsDir);
+                .load(pluginsDirs);
         XspctService service = XspctService.create(settings, plugins);
         try {
             return XspctServer.start(service, server);

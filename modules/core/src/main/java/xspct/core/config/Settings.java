@@ -44,6 +44,12 @@ public record Settings(YamlNode root,
     /** The default API key of the original service. */
     public static final String DEFAULT_API_KEY = "changeme";
 
+    /**
+     * The key of the configuration installed by the Debian package: a server with it refuses to start, so that a
+     * fresh install is never reachable with a key printed in the package.
+     */
+    public static final String PLACEHOLDER_API_KEY = "REPLACE-WITH-YOUR-OWN-KEY";
+
     /** Sub-map sections merged one level deep over their defaults (SPEC 1.1). */
     public static final String LOCAL_CACHE = "xspct_db_local_cache";
     /** See {@link #LOCAL_CACHE}. */
@@ -84,6 +90,10 @@ public record Settings(YamlNode root,
             root.get("xspct_db_api_header").problem("must name an HTTP header");
         }
         List<String> keys = root.get("xspct_db_api_key").asStringList(List.of(DEFAULT_API_KEY));
+        if (keys.contains(PLACEHOLDER_API_KEY)) {
+            root.get("xspct_db_api_key").problem("is still the placeholder " + PLACEHOLDER_API_KEY
+                    + ": set xspct_db_api_key to your own long random key (e.g. from openssl rand -hex 32)");
+        }
         boolean verifyFail = root.get("xspct_db_api_key_verify_fail").asBoolean(true);
         long maxSize = positive(root.get("xspct_db_client_max_size"), 1048576);
         String rspamdHeader = root.get("xspct_db_rspamd_header").asString("X-Rspamd-ID");
