@@ -124,8 +124,8 @@ class MonitoringIT {
                     server: 127.0.0.1
                     user: root
                     database: test
-                    # answers every address; a subquery of two rows fails the statement for fail@...
-                    query: "SELECT '%%a' AS mail FROM DUAL WHERE IF('%%a' LIKE 'fail@%%', (SELECT 1 UNION SELECT 2), 1)"
+                    # knows alice; a subquery of two rows fails the statement for fail@...
+                    query: "SELECT mail FROM (SELECT 'alice@example.org' AS mail) AS t WHERE mail = '%%a' AND IF('%%a' LIKE 'fail@%%', (SELECT 1 UNION SELECT 2), 1)"
                     query_replace: {"%%a": address}
                 xspct_db_yaml_data:
                   users:
