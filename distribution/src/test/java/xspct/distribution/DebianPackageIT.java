@@ -123,10 +123,19 @@ class DebianPackageIT {
     @Test
     @Order(2)
     void packagedConfigRefusesThePlaceholderKey() {
-        Distribution.Exited r = asServiceUser(List.of("/usr/bin/xspct-db", CONFIG.toString()), 120);
-        assertEquals(2, r.exitCode(), r.output());
-        assertTrue(r.stderr().contains("xspct_db_api_key: is still the placeholder REPLACE-WITH-YOUR-OWN-KEY: set "
-                + "xspct_db_api_key to your own"), r.output());
+        String refusal = "xspct_db_api_key: is still the placeholder REPLACE-WITH-YOUR-OWN-KEY: set xspct_db_api_key "
+                + "to your own";
+        Distribution.Exited check = asServiceUser(List.of("/usr/bin/xspct-db", "--check", CONFIG.toString()), 120);
+        assertEquals(2, check.exitCode(), check.output());
+        assertTrue(check.stdout().contains("ERROR " + refusal), check.output());
+
+        Distribution.Exited start = asServiceUser(List.of("/usr/bin/xspct-db", CONFIG.toString()), 120);
+        assertEquals(2, start.exitCode(), start.output());
+        assertTrue(start.stderr().contains(refusal), start.output());
+
+        // the unit's check refuses the start too (systemd would not run ExecStart)
+        Distribution.Exited pre = asServiceUser(SystemdUnit.read(UNIT).command("ExecStartPre"), 120);
+        assertEquals(1, pre.exitCode(), pre.output());
     }
 
     @Test
@@ -140,6 +149,11 @@ class DebianPackageIT {
                 .replace("xspct_db_api_key: REPLACE-WITH-YOUR-OWN-KEY", "xspct_db_api_key: " + KEY)
                 .replace("xspct_db_listen_port: 11350", "xspct_db_listen_port: 0")
                 .replace("xspct_db_log_level: 30", "xspct_db_log_level: 20"));
+
+        // the shipped configuration with a key is clean
+        Distribution.Exited check = asServiceUser(List.of("/usr/bin/xspct-db", "--check", CONFIG.toString()), 120);
+        assertEquals(0, check.exitCode(), check.output());
+        assertFalse(check.output().contains("ERROR") || check.output().contains("WARNING"), check.output());
 
         Distribution.Exited pre = asServiceUser(unit.command("ExecStartPre"), 120);
         assertEquals(0, pre.exitCode(), "ExecStartPre " + unit.command("ExecStartPre") + "\n" + pre.output());
