@@ -160,7 +160,7 @@ public final class Main {
      *
      * @param config      the configuration file
      * @param pluginsDirs the plugin directories, in order
-     * @param strict     refuse to start when there is a warning
+     * @param strict      refuse to start when there is a warning
      * @return the running server
      * @throws ConfigException      for configuration problems (with {@code strict}, warnings too)
      * @throws PluginException      for plugins that cannot be loaded
