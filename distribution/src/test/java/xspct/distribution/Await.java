@@ -52,6 +52,25 @@ public final class Await {
         }
     }
 
+    /**
+     * Returns once {@code condition} holds.
+     *
+     * @param what      what is awaited, for the failure message
+     * @param deadline  how long to wait at most
+     * @param condition the condition
+     * @param context   more text for the failure message (e.g. a log), asked only on failure
+     * @throws AssertionError when the deadline passes first
+     */
+    public static void until(String what, Duration deadline, BooleanSupplier condition, Supplier<String> context) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError(what + ": not within " + deadline + "\n" + context.get());
+            }
+            pause();
+        }
+    }
+
     private static void pause() {
         try {
             Thread.sleep(POLL_MILLIS); // the polling interval, bounded by the deadline
