@@ -13,6 +13,9 @@ module xspct.core {
     requires java.security.sasl;
     requires java.logging;
     requires jdk.unsupported;
+    // the snapshot plugin: sqlite-jdbc requires java.sql.rowset; edges download over java.net.http
+    requires java.sql.rowset;
+    requires java.net.http;
 
     // what the server needs: the facade, configuration, plugin loading, body codecs, the log tag and statistics;
     // the lookup, admission, prefilter, regex and rspamd packages are internals
@@ -26,4 +29,5 @@ module xspct.core {
     uses xspct.api.BackendProvider;
     uses xspct.api.CacheTierProvider;
     uses xspct.api.BodyCodecProvider;
+    uses xspct.api.SnapshotProvider;
 }

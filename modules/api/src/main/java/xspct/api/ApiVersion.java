@@ -13,8 +13,11 @@ public final class ApiVersion {
      * configuration warnings and the providers' {@code check} methods that validate without connecting).
      */
     public static final int MAJOR = 2;
-    /** Compatible additions increase this. */
-    public static final int MINOR = 0;
+    /**
+     * Compatible additions increase this (1: {@link AddressEnumeration}, {@link GraceEntries} and the snapshot SPI,
+     * {@link SnapshotProvider}).
+     */
+    public static final int MINOR = 1;
     /**
      * The version as {@code MAJOR.MINOR}: a constant, so that a plugin's {@link PluginProvider#apiVersion()}
      * returning it records the version the plugin was compiled against.

@@ -10,8 +10,14 @@ public sealed interface EndpointResult {
      *
      * @param body        the body
      * @param contentType exactly {@code application/json} or {@code application/msgpack}
+     * @param source      empty, or {@code snapshot/<version>} for an answer of an edge snapshot (the
+     *                    {@code X-Xspct-Source} header)
      */
-    record Body(byte[] body, String contentType) implements EndpointResult {
+    record Body(byte[] body, String contentType, String source) implements EndpointResult {
+        /** An answer of the backends or caches. */
+        public Body(byte[] body, String contentType) {
+            this(body, contentType, "");
+        }
     }
 
     /**

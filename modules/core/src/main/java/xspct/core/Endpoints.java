@@ -115,7 +115,8 @@ public final class Endpoints {
             long since = cache.now();
             Reply reply = pipeline.batch(admitted);
             EndpointResult r = users(reply, format);
-            if (r instanceof EndpointResult.Body b && reply instanceof Reply.Users u) {
+            // a snapshot's answer is not cached: the backends answer again as soon as they are back
+            if (r instanceof EndpointResult.Body b && reply instanceof Reply.Users u && u.source().isEmpty()) {
                 Set<String> addresses = new LinkedHashSet<>(survivors);
                 u.users().values().forEach(obj -> {
                     addStrings(addresses, obj.get("mail"));
@@ -149,7 +150,7 @@ public final class Endpoints {
             RspamdUsers r = pipeline.rspamd(request.from(), request.rcpts());
             Map<String, Object> settings = policy.settings(r.users(), r.keys(), r.rcptKeys());
             byte[] body = codecs.encode(format, settings);
-            if (r.complete()) {
+            if (r.complete() && r.source().isEmpty()) {
                 Set<String> addresses = new LinkedHashSet<>();
                 addresses.add(request.from());
                 addresses.addAll(request.rcpts());
@@ -158,7 +159,7 @@ public final class Endpoints {
                 cache.put(key, new ResponseCache.Entry(body, format.contentType()), addresses, since);
             }
             rspamdAnswered(logId, request, r, settings);
-            return new EndpointResult.Body(body, format.contentType());
+            return new EndpointResult.Body(body, format.contentType(), r.source());
         });
     }
 
@@ -199,7 +200,7 @@ public final class Endpoints {
             case Reply.Users u -> {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("users", u.users());
-                yield new EndpointResult.Body(codecs.encode(format, doc), format.contentType());
+                yield new EndpointResult.Body(codecs.encode(format, doc), format.contentType(), u.source());
             }
         };
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import xspct.core.lookup.Resolution.Pass;
@@ -18,6 +19,7 @@ import xspct.core.lookup.RewriteRules;
 import xspct.core.lookup.Prefilter;
 import xspct.core.stats.Counters;
 import xspct.core.stats.QueryTimings;
+import xspct.api.SnapshotSubscription;
 
 /**
  * The lookups of the three endpoints. Each resolves its addresses through the one {@link Resolver} with its
@@ -40,7 +42,28 @@ public final class Lookups {
      */
     Lookups(List<ConfiguredQuery> queries, RewriteRules rewrite, Prefilter prefilter,
                           CacheTiers caches, Counters counters, QueryTimings timings) {
-        this.resolver = new Resolver(queries, rewrite, prefilter, caches, counters, timings);
+        this(queries, rewrite, prefilter, caches, counters, timings, Optional.empty());
+    }
+
+    /**
+     * Creates the lookups of an edge that subscribes to snapshots.
+     *
+     * @param queries   the configured queries, in configuration order
+     * @param rewrite   the rewrite rules
+     * @param prefilter the prefilter
+     * @param caches    the cache tiers
+     * @param counters  the counters to update
+     * @param timings   per-query timings to update
+     * @param snapshot  the subscription answering in primary or fallback mode, or empty
+     */
+    Lookups(List<ConfiguredQuery> queries, RewriteRules rewrite, Prefilter prefilter, CacheTiers caches,
+            Counters counters, QueryTimings timings, Optional<SnapshotSubscription> snapshot) {
+        this.resolver = new Resolver(queries, rewrite, prefilter, caches, counters, timings, snapshot);
+    }
+
+    /** {@return the resolver, for snapshot builds} */
+    Resolver resolver() {
+        return resolver;
     }
 
     /**
@@ -83,12 +106,13 @@ public final class Lookups {
         if (!r.addresses().admitted(user)) {
             return new Reply.Users(Map.of());
         }
+        String by = r.answeredBy();
         String c = r.addresses().canonical(user);
         Resolution.Source source = r.source(user);
         if (source == Resolution.Source.CACHE || source == Resolution.Source.WILDCARD_CACHE) {
             Map<String, Map<String, Object>> one = new LinkedHashMap<>();
             one.put(user, r.records().get(r.keys().get(c)));
-            return new Reply.Users(one);
+            return new Reply.Users(one, by);
         }
         Map<String, Map<String, Object>> users = new LinkedHashMap<>(r.records().asMap());
         if (source == Resolution.Source.BACKENDS && !user.equals(c)) {
@@ -102,7 +126,7 @@ public final class Lookups {
         if (!user.equals(c)) {
             users.remove(c);
         }
-        return new Reply.Users(users);
+        return new Reply.Users(users, by);
     }
 
     /**
@@ -153,7 +177,7 @@ public final class Lookups {
                 out.put(o, r.records().get(pk));
             }
         }
-        return new Reply.Users(out);
+        return new Reply.Users(out, r.answeredBy());
     }
 
     /**

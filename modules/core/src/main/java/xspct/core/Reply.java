@@ -10,9 +10,14 @@ public sealed interface Reply {
     /**
      * A successful answer.
      *
-     * @param users the {@code users} object of the response, in response order
+     * @param users  the {@code users} object of the response, in response order
+     * @param source empty when the backends or caches answered, {@code snapshot/<version>} when a snapshot did
      */
-    record Users(Map<String, Map<String, Object>> users) implements Reply {
+    record Users(Map<String, Map<String, Object>> users, String source) implements Reply {
+        /** An answer of the backends or caches. */
+        public Users(Map<String, Map<String, Object>> users) {
+            this(users, "");
+        }
     }
 
     /**

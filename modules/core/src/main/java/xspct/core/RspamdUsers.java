@@ -17,9 +17,10 @@ import xspct.core.lookup.Resolution;
  * @param rcptKeys for each requested recipient (duplicates and filtered ones included), its primary key or the
  *                 address itself
  * @param complete false when a backend failed: the answer may lack users and must not be cached
+ * @param source   empty, or {@code snapshot/<version>} when an edge snapshot answered (never cached either)
  */
 public record RspamdUsers(Map<String, Map<String, Object>> users, Map<String, String> keys, List<String> rcptKeys,
-                          boolean complete) {
+                          boolean complete, String source) {
 
     static RspamdUsers of(Resolution r, List<String> rcpts) {
         Set<String> pks = new HashSet<>();
@@ -46,6 +47,6 @@ public record RspamdUsers(Map<String, Map<String, Object>> users, Map<String, St
             rcptKeys.add(keys.getOrDefault(rcpt, rcpt));
         }
         return new RspamdUsers(Collections.unmodifiableMap(users), keys, Collections.unmodifiableList(rcptKeys),
-                r.complete());
+                r.complete(), r.answeredBy());
     }
 }

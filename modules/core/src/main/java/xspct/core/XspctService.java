@@ -2,8 +2,10 @@ package xspct.core;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,14 +21,21 @@ import xspct.api.Invalidation;
 import xspct.api.InvalidationChannel;
 import xspct.api.SetStore;
 import xspct.api.QueryContext;
+import xspct.api.SnapshotContent;
+import xspct.api.SnapshotContext;
+import xspct.api.SnapshotProvider;
+import xspct.api.SnapshotPublisher;
+import xspct.api.SnapshotSubscription;
 import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
 import xspct.core.config.Settings;
+import xspct.core.config.YamlNode;
 import xspct.core.admission.RequestSlots;
 import xspct.core.admission.ResponseCache;
 import xspct.core.lookup.CacheTiers;
 import xspct.core.lookup.ConfiguredQuery;
+import xspct.core.lookup.SnapshotBuilder;
 import xspct.core.stats.Counters;
 import xspct.core.stats.QueryTimings;
 import xspct.core.stats.Statistics;
@@ -53,6 +62,8 @@ public final class XspctService implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Endpoints endpoints;
     private final List<Consumer<Invalidation>> invalidationListeners = new CopyOnWriteArrayList<>();
+    private Snapshots snapshots = Snapshots.none();
+    private SnapshotContent snapshotContent;
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
                          Counters counters, ServiceStatistics statistics, Lookups pipeline,
@@ -87,6 +98,9 @@ public final class XspctService implements AutoCloseable {
             p.check(new CacheContext(tierSection(settings, p), root));
         }
         readCoreSections(settings);
+        SnapshotContext snapshots = new SnapshotContext(root.get("xspct_db_snapshot_publish"),
+                root.get("xspct_db_snapshot_subscribe"), root);
+        plugins.services(SnapshotProvider.class).forEach(p -> p.check(snapshots));
     }
 
     /** The core's own sections; read by {@link #check} and again by {@link #create} (problems are kept once). */
@@ -163,14 +177,25 @@ public final class XspctService implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "cache tier " + p.name() + " (L" + p.level() + ") "
                         + (tier.isPresent() ? "enabled" : "disabled"));
             }
+            Snapshots snapshots = snapshots(root, plugins);
             CoreSections core = readCoreSections(settings);
             RewriteRules rewrite = core.rewrite();
             PrefilterSettings prefilterSettings = core.prefilter();
             RspamdPolicy rspamdPolicy = core.rspamd();
             ResponseCache.Settings responseCache = core.responseCache();
             StatsLog.Settings stats = core.stats();
+            if (!problems.isEmpty()) {
+                snapshots.close();
+            }
             problems.throwIfAny("");
             CacheTiers caches = new CacheTiers(tiers);
+            Optional<SnapshotSubscription> edge = snapshots.subscription();
+            edge.ifPresent(SnapshotSubscription::start);
+            boolean primary = edge.map(SnapshotSubscription::primary).orElse(false);
+            if (primary) {
+                LOG.log(System.Logger.Level.INFO, "snapshot primary mode: the snapshot is the only source; the "
+                        + "object caches and the configured queries are not used for lookups");
+            }
             Counters counters = new Counters();
             QueryTimings timings = new QueryTimings();
             DomainPrefilter prefilter = new DomainPrefilter(prefilterSettings, counters, System::nanoTime);
@@ -182,7 +207,8 @@ public final class XspctService implements AutoCloseable {
                 return t;
             });
             prefilter.startWatching(scheduler);
-            Lookups pipeline = new Lookups(queries, rewrite, prefilter, caches, counters, timings);
+            Lookups pipeline = new Lookups(queries, rewrite, prefilter,
+                    primary ? new CacheTiers(List.of()) : caches, counters, timings, edge);
             BodyCodecs codecs = BodyCodecs.of(plugins.codecs());
             if (!codecs.msgpackAvailable()) {
                 LOG.log(System.Logger.Level.WARNING, "the msgpack codec plugin is not installed: responses are "
@@ -197,6 +223,10 @@ public final class XspctService implements AutoCloseable {
             XspctService service = new XspctService(settings, List.copyOf(queries), caches, counters, statistics,
                     pipeline, endpoints, prefilter, scheduler);
             service.listenForRemoteInvalidations();
+            service.snapshots = snapshots;
+            service.snapshotContent = new SnapshotBuilder(pipeline.resolver(), queries, SnapshotBuilder.fingerprint(
+                    rawSections(root, "xspct_db_queries", "xspct_db_key_translation", "xspct_db_value_split")));
+            snapshots.start(scheduler, service.snapshotContent);
             if (stats.enabled()) {
                 new StatsLog(statistics, prefilterSettings, StatsLog::stats).start(scheduler, stats);
             }
@@ -215,10 +245,60 @@ public final class XspctService implements AutoCloseable {
         }
     }
 
+    /**
+     * The snapshot roles from {@code xspct_db_snapshot_publish} and {@code xspct_db_snapshot_subscribe}, through the
+     * installed snapshot plugin.
+     */
+    private static Snapshots snapshots(YamlNode root, PluginRegistry plugins) {
+        var publish = root.get("xspct_db_snapshot_publish");
+        var subscribe = root.get("xspct_db_snapshot_subscribe");
+        List<SnapshotProvider> providers = plugins.snapshots();
+        boolean wanted = publish.get("enabled").asBoolean(false) || subscribe.get("enabled").asBoolean(false);
+        if (providers.isEmpty()) {
+            if (wanted) {
+                (publish.get("enabled").asBoolean(false) ? publish : subscribe).get("enabled").problem(
+                        "needs a snapshot plugin (snapshot-sqlite), and none is installed");
+            }
+            return Snapshots.none();
+        }
+        if (providers.size() > 1) {
+            LOG.log(System.Logger.Level.WARNING, "several snapshot plugins are installed; using "
+                    + providers.getFirst().name());
+        }
+        SnapshotProvider p = providers.getFirst();
+        SnapshotContext ctx = new SnapshotContext(publish, subscribe, root);
+        Optional<SnapshotPublisher> pub = p.publisher(ctx);
+        Optional<SnapshotSubscription> sub = p.subscription(ctx);
+        pub.ifPresent(x -> LOG.log(System.Logger.Level.INFO, "snapshots: publishing every "
+                + x.interval().toSeconds() + " s"));
+        sub.ifPresent(x -> LOG.log(System.Logger.Level.INFO, "snapshots: subscribed in "
+                + (x.primary() ? "primary" : "fallback") + " mode, checking every " + x.interval().toSeconds()
+                + " s"));
+        return new Snapshots(pub, sub);
+    }
+
+    private static Map<String, Object> rawSections(YamlNode root, String... keys) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : keys) {
+            out.put(k, root.get(k).raw());
+        }
+        return out;
+    }
+
     /** Gives the prefilter the set of {@code redis_key}, read through the first tier offering sets. */
     private static void useFirstSetSource(DomainPrefilter prefilter, List<CacheTiers.Tier> tiers) {
         prefilter.useSetSource(tiers.stream().map(CacheTiers.Tier::tier).filter(t -> t instanceof SetStore)
                 .map(t -> ((SetStore) t).sets()).findFirst());
+    }
+
+    /** {@return the snapshot roles (publisher, subscription), possibly none} */
+    public Snapshots snapshots() {
+        return snapshots;
+    }
+
+    /** {@return what a published snapshot holds: the final answers of every address the queries can list} */
+    public SnapshotContent snapshotContent() {
+        return snapshotContent;
     }
 
     /** {@return the settings} */
@@ -321,6 +401,7 @@ public final class XspctService implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        snapshots.close();
         prefilter.close();
         endpoints.slots().close();
         for (ConfiguredQuery q : queries) {

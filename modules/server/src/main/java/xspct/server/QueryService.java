@@ -191,6 +191,9 @@ final class QueryService implements HttpService {
                 res.status(Status.OK_200);
                 res.header(HeaderNames.CONTENT_TYPE, b.contentType());
                 res.header(HeaderNames.CONNECTION, "Keep-Alive");
+                if (!b.source().isEmpty()) {
+                    res.header(SnapshotsService.SOURCE, b.source());
+                }
                 res.send(b.body());
             }
             case EndpointResult.Failure f -> PlainText.send(res, 500, f.body());

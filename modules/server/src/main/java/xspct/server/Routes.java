@@ -39,6 +39,9 @@ final class Routes {
                 MethodNotAllowed.register(r, "GET, HEAD", MetricsService.PATHS);
             }
             r.register(new CacheService(service, auth, guard));
+            r.register(new SnapshotsService(service.snapshots(), auth));
+            MethodNotAllowed.register(r, "GET", SnapshotsService.GET_PATHS);
+            MethodNotAllowed.register(r, "POST", SnapshotsService.POST_PATHS);
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", QueryService.POST_PATHS);

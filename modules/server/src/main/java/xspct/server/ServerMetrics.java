@@ -112,6 +112,7 @@ final class ServerMetrics implements AutoCloseable {
     static ServerMetrics create(XspctService service, double cacheTtlSeconds) {
         ServerMetrics m = new ServerMetrics(service, cacheTtlSeconds);
         m.serviceMeters.register();
+        m.registerSnapshotGauges(service);
         m.registerHttpGauges();
         m.registerRuntimeMeters();
         if (m.formatter.format().isEmpty()) {
@@ -137,6 +138,19 @@ final class ServerMetrics implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- registration
+
+    /** An edge's snapshot: age of the serving version, whether it may answer, versions refused and swapped in. */
+    private void registerSnapshotGauges(XspctService service) {
+        service.snapshots().subscription().ifPresent(sub -> {
+            for (String state : List.of("age_seconds", "usable", "refused", "swaps")) {
+                registry.getOrCreate(Gauge.builder("xspct_db_snapshot", sub,
+                                s -> s.gauges().getOrDefault(state, 0).doubleValue())
+                        .tags(List.of(Tag.create("state", state)))
+                        .description("The edge's snapshot: age of the serving version, whether it may answer, "
+                                + "versions refused and swapped in"));
+            }
+        });
+    }
 
     private void registerHttpGauges() {
         registry.getOrCreate(Gauge.builder("http_requests_in_flight", inFlight, AtomicInteger::get)

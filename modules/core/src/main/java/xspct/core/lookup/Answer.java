@@ -7,6 +7,15 @@ package xspct.core.lookup;
 final class Answer {
     final UserRecords records = new UserRecords();
     final AddressKeys keys = new AddressKeys();
+    /** The snapshot version that answered instead of the backends, or null: such answers are never cached. */
+    String snapshot;
+    /** True when entries past their lifetime (grace) answered because the backends failed: never cached again. */
+    boolean stale;
+
+    /** {@return true when the backends answered: only then is the answer written to the caches} */
+    boolean cacheable() {
+        return snapshot == null && !stale;
+    }
 
     boolean found(String address) {
         return keys.found(address);
@@ -16,5 +25,9 @@ final class Answer {
     void fold(Answer other) {
         other.records.forEach(records::merge);
         keys.putAll(other.keys);
+        if (other.snapshot != null) {
+            snapshot = other.snapshot;
+        }
+        stale |= other.stale;
     }
 }

@@ -20,7 +20,7 @@ import xspct.core.stats.QueryTimings;
  * folded in configuration order; a {@code use_result} query alone, after the queries before it, reading their
  * results. Stops at the first query that fails and returns its error body.
  */
-final class Dispatcher {
+final class Dispatcher implements AnswerSource {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
     static final String GENERIC_ERROR = "500 Internal Server Error";
 
@@ -37,7 +37,8 @@ final class Dispatcher {
      *
      * @return the error body of the first failing query, if any
      */
-    Optional<String> run(List<QueryRecord> records, Answer answer, boolean wildcardPass)
+    @Override
+    public Optional<String> run(List<QueryRecord> records, Answer answer, boolean wildcardPass)
             throws InterruptedException {
         if (records.isEmpty()) {
             return Optional.empty();

@@ -19,10 +19,16 @@ import java.util.Optional;
  * @param sources   how each admitted requested address was resolved
  * @param failures  the backend errors observed, in order (at most one unless the policy lets the resolution go on
  *                  after an error)
+ * @param snapshot  the edge snapshot version that answered instead of the backends, or empty
  */
 public record Resolution(CanonicalAddresses addresses, UserRecords records, AddressKeys keys,
                          Map<String, String> wildcard, UserRecords wildcardRecords, Map<String, Source> sources,
-                         List<BackendFailure> failures) {
+                         List<BackendFailure> failures, String snapshot) {
+
+    /** {@return the {@code X-Xspct-Source} of the answer: empty, or {@code snapshot/<version>}} */
+    public String answeredBy() {
+        return snapshot.isEmpty() ? "" : "snapshot/" + snapshot;
+    }
 
     /** How a requested address was resolved. */
     public enum Source {

@@ -22,6 +22,7 @@ import xspct.core.lookup.ResolutionPolicy.CacheWrites;
 import xspct.core.lookup.ResolutionPolicy.KeyLookups;
 import xspct.core.stats.Counters;
 import xspct.core.stats.QueryTimings;
+import xspct.api.SnapshotSubscription;
 
 /**
  * The one path from requested addresses to a {@link Resolution}, for every endpoint:
@@ -38,8 +39,11 @@ public final class Resolver {
     private final RewriteRules rewrite;
     private final Prefilter prefilter;
     private final CacheTiers caches;
-    private final Dispatcher dispatcher;
+    private final Dispatcher backends;
+    private final AnswerSource dispatcher;
     private final WildcardFallback wildcard;
+    /** The wildcard fallback over the configured queries alone, for resolutions that bypass the caches. */
+    private final WildcardFallback wildcardOfBackends;
     private final Counters counters;
 
     /**
@@ -51,15 +55,29 @@ public final class Resolver {
      * @param caches    the cache tiers
      * @param counters  the counters to update
      * @param timings   per-query timings to update
+     * @param snapshot  an edge's snapshot subscription (primary or fallback mode), or empty
      */
     public Resolver(List<ConfiguredQuery> queries, RewriteRules rewrite, Prefilter prefilter, CacheTiers caches,
-                    Counters counters, QueryTimings timings) {
+                    Counters counters, QueryTimings timings, Optional<SnapshotSubscription> snapshot) {
         this.rewrite = rewrite;
         this.prefilter = prefilter;
         this.caches = caches;
         this.counters = counters;
-        this.dispatcher = new Dispatcher(queries, timings);
+        this.backends = new Dispatcher(queries, timings);
+        // when the backends fail: the L1's grace entries, then (fallback mode) the edge snapshot
+        this.dispatcher = SnapshotAnswers.of(GraceAnswers.of(backends, caches, counters), snapshot, counters);
         this.wildcard = new WildcardFallback(queries, caches, dispatcher);
+        this.wildcardOfBackends = new WildcardFallback(queries, caches, backends);
+    }
+
+    /** {@return the configured queries alone, never grace entries or a snapshot (snapshot builds)} */
+    Dispatcher backends() {
+        return backends;
+    }
+
+    /** {@return the wildcard fallback over the configured queries alone (snapshot builds)} */
+    WildcardFallback wildcardOfBackends() {
+        return wildcardOfBackends;
     }
 
     /**
@@ -202,7 +220,7 @@ public final class Resolver {
             for (String c : dispatch) {
                 records.add(QueryRecord.of(c));
             }
-            Optional<String> error = dispatcher.run(records, direct, false);
+            Optional<String> error = source().run(records, direct, false);
             if (error.isPresent()) {
                 return failed(error.get(), Pass.DIRECT);
             }
@@ -211,7 +229,7 @@ public final class Resolver {
                 case FOUND_AND_UNKNOWN -> dispatch.stream().anyMatch(direct::found);
                 case NONE -> false;
             };
-            if (write) {
+            if (write && direct.cacheable()) {
                 // an address resolved through a cached wildcard key is no alias of the wildcard entry
                 caches.store(direct.records, direct.keys.without(cachedByWildcardKey()));
             }
@@ -249,7 +267,8 @@ public final class Resolver {
                 return true;
             }
             boolean readKeys = policy.keyLookups() == KeyLookups.CACHES_FIRST && policy.reads() != CacheReads.NONE;
-            WildcardFallback.Outcome outcome = wildcard.resolve(unresolved, readKeys,
+            WildcardFallback fallbackPass = bypassing() ? wildcardOfBackends : wildcard;
+            WildcardFallback.Outcome outcome = fallbackPass.resolve(unresolved, readKeys,
                     policy.writes() != CacheWrites.NONE);
             switch (outcome) {
                 case WildcardFallback.Failed f -> {
@@ -268,7 +287,8 @@ public final class Resolver {
          * is an answer, and an entry the backends returned under another spelling is not "unknown").
          */
         void writeNegatives() {
-            if (policy.writes() != CacheWrites.FOUND_AND_UNKNOWN || !direct.records.isEmpty()) {
+            if (policy.writes() != CacheWrites.FOUND_AND_UNKNOWN || !direct.records.isEmpty()
+                    || !direct.cacheable()) {
                 return;
             }
             Set<String> byWildcard = new HashSet<>();
@@ -280,6 +300,18 @@ public final class Resolver {
                 }
             }
             caches.storeNegative(unknown);
+        }
+
+        /**
+         * A resolution that bypasses the caches (a snapshot build) must reflect the backends: neither grace entries
+         * nor a snapshot may stand in for them.
+         */
+        private boolean bypassing() {
+            return policy.reads() == CacheReads.NONE && policy.writes() == CacheWrites.NONE;
+        }
+
+        private AnswerSource source() {
+            return bypassing() ? backends : dispatcher;
         }
 
         private boolean failed(String error, Pass pass) {
@@ -301,7 +333,8 @@ public final class Resolver {
                 sources.put(o, s);
             });
             return new Resolution(addresses, direct.records, direct.keys, fallback.primaryKeys(), fallback.records(),
-                    sources, List.copyOf(failures));
+                    sources, List.copyOf(failures), direct.snapshot != null ? direct.snapshot
+                    : fallback.snapshot() != null ? fallback.snapshot() : "");
         }
     }
 }

@@ -20,9 +20,9 @@ import xspct.api.LookupRequest;
 final class WildcardFallback {
     private final List<WildcardKeys> derivations;
     private final CacheTiers caches;
-    private final Dispatcher dispatcher;
+    private final AnswerSource dispatcher;
 
-    WildcardFallback(List<ConfiguredQuery> queries, CacheTiers caches, Dispatcher dispatcher) {
+    WildcardFallback(List<ConfiguredQuery> queries, CacheTiers caches, AnswerSource dispatcher) {
         this.derivations = queries.stream().map(ConfiguredQuery::wildcardKeys).filter(w -> w != null).toList();
         this.caches = caches;
         this.dispatcher = dispatcher;
@@ -37,10 +37,11 @@ final class WildcardFallback {
      *
      * @param primaryKeys requested address to the primary key of the first of its keys that resolved
      * @param records     the records of those keys, by primary key
+     * @param snapshot    the snapshot version that answered the pass instead of the backends, or null
      */
-    record Result(Map<String, String> primaryKeys, UserRecords records) implements Outcome {
+    record Result(Map<String, String> primaryKeys, UserRecords records, String snapshot) implements Outcome {
         static Result none() {
-            return new Result(Map.of(), new UserRecords());
+            return new Result(Map.of(), new UserRecords(), null);
         }
     }
 
@@ -59,6 +60,10 @@ final class WildcardFallback {
      * @return the keys; empty when no wildcard query is configured or none yields a key
      */
     List<String> keysFor(String canonical) {
+        Optional<List<String>> own = dispatcher.wildcardKeys(canonical);
+        if (own.isPresent()) {
+            return own.get();
+        }
         if (derivations.isEmpty()) {
             return List.of();
         }
@@ -111,7 +116,7 @@ final class WildcardFallback {
             if (error.isPresent()) {
                 return new Failed(error.get());
             }
-            if (write) {
+            if (write && pass.cacheable()) {
                 caches.store(pass.records, pass.keys);
                 List<String> unknownKeys = new ArrayList<>();
                 for (QueryRecord r : records) {
@@ -134,7 +139,7 @@ final class WildcardFallback {
                 }
             }
         });
-        return new Result(primaryKeys, resolved);
+        return new Result(primaryKeys, resolved, pass.snapshot);
     }
 
     /**

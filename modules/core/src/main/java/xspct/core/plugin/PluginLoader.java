@@ -22,6 +22,7 @@ import xspct.api.BackendProvider;
 import xspct.api.BodyCodecProvider;
 import xspct.api.CacheTierProvider;
 import xspct.api.PluginProvider;
+import xspct.api.SnapshotProvider;
 
 /**
  * Loads plugins: every subdirectory of a plugin directory (a plugin jar plus its own dependency jars) becomes one
@@ -70,6 +71,7 @@ public final class PluginLoader {
         Map<String, String> backendOwner = new HashMap<>();
         List<CacheTierProvider> tiers = new ArrayList<>();
         List<BodyCodecProvider> codecs = new ArrayList<>();
+        List<SnapshotProvider> snapshots = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Map<String, Path> seen = new HashMap<>();
         for (Path pluginsDir : pluginsDirs) {
@@ -111,6 +113,10 @@ public final class PluginLoader {
                     codecs.add(p);
                     provides.add("codec:" + p.mediaTypes().get(0));
                 }
+                for (SnapshotProvider p : providers(layer, SnapshotProvider.class, name, problems)) {
+                    snapshots.add(p);
+                    provides.add("snapshots:" + p.name());
+                }
                 String version = version(layer, dir);
                 LoadedPlugin plugin = new LoadedPlugin(name, dir, version, List.copyOf(provides), layer);
                 plugins.add(plugin);
@@ -121,7 +127,7 @@ public final class PluginLoader {
         if (!problems.isEmpty()) {
             throw new PluginException(String.join(System.lineSeparator(), problems));
         }
-        return new PluginRegistry(plugins, backends, tiers, codecs);
+        return new PluginRegistry(plugins, backends, tiers, codecs, snapshots);
     }
 
     private ModuleLayer defineLayer(Path dir) {

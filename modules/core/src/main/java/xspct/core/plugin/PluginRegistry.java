@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import xspct.api.BackendProvider;
 import xspct.api.BodyCodecProvider;
 import xspct.api.CacheTierProvider;
+import xspct.api.SnapshotProvider;
 
 /**
  * The providers found in the plugin directories.
@@ -17,9 +18,11 @@ import xspct.api.CacheTierProvider;
  * @param backends  backend providers by {@code db_type}
  * @param cacheTiers cache tier providers, by ascending level
  * @param codecs    body codec providers, in plugin order
+ * @param snapshots snapshot store providers, in plugin order
  */
 public record PluginRegistry(List<LoadedPlugin> plugins, Map<String, BackendProvider> backends,
-                             List<CacheTierProvider> cacheTiers, List<BodyCodecProvider> codecs) {
+                             List<CacheTierProvider> cacheTiers, List<BodyCodecProvider> codecs,
+                             List<SnapshotProvider> snapshots) {
 
     /** Creates a registry, copying its collections. */
     public PluginRegistry {
@@ -27,6 +30,20 @@ public record PluginRegistry(List<LoadedPlugin> plugins, Map<String, BackendProv
         backends = new TreeMap<>(backends);
         cacheTiers = cacheTiers.stream().sorted(Comparator.comparingInt(CacheTierProvider::level)).toList();
         codecs = List.copyOf(codecs);
+        snapshots = List.copyOf(snapshots);
+    }
+
+    /**
+     * Creates a registry without a snapshot store.
+     *
+     * @param plugins    every loaded plugin
+     * @param backends   backend providers by {@code db_type}
+     * @param cacheTiers cache tier providers
+     * @param codecs     body codec providers
+     */
+    public PluginRegistry(List<LoadedPlugin> plugins, Map<String, BackendProvider> backends,
+                          List<CacheTierProvider> cacheTiers, List<BodyCodecProvider> codecs) {
+        this(plugins, backends, cacheTiers, codecs, List.of());
     }
 
     /**

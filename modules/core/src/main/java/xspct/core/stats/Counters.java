@@ -22,7 +22,8 @@ public final class Counters {
         BACKGROUND_ERRORS("background_errors"),
         WILDCARD_DOMAIN_HITS("wildcard_domain_hits"), WILDCARD_DOMAIN_MISSES("wildcard_domain_misses"),
         PREFILTER_DOMAIN_HITS("prefilter_domain_hits"), PREFILTER_DOMAIN_MISSES("prefilter_domain_misses"),
-        PREFILTER_PATTERN_HITS("prefilter_pattern_hits"), PREFILTER_PATTERN_MISSES("prefilter_pattern_misses");
+        PREFILTER_PATTERN_HITS("prefilter_pattern_hits"), PREFILTER_PATTERN_MISSES("prefilter_pattern_misses"),
+        SNAPSHOT_ANSWERS("snapshot_answers"), LOCAL_CACHE_GRACE_HITS("local_cache_grace_hits");
 
         private final String metric;
 

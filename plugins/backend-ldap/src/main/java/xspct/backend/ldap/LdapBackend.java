@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
 
@@ -33,6 +34,7 @@ import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.SingleServerSet;
 import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
 
+import xspct.api.AddressEnumeration;
 import xspct.api.Backend;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
@@ -49,7 +51,7 @@ import xspct.api.RowAttribution;
  * restart. Connections broken by a directory restart are detected (closed socket, or a failed root DSE read after
  * an error) and the search is retried once on a new connection.
  */
-final class LdapBackend implements Backend, PooledBackend {
+final class LdapBackend implements Backend, PooledBackend, AddressEnumeration {
     private static final System.Logger LOG = System.getLogger(LdapBackend.class.getName());
     static final String QUERY_ERROR = "500 LDAP query error";
     static final String CONNECTION_ERROR = "500 LDAP connection error";
@@ -61,9 +63,12 @@ final class LdapBackend implements Backend, PooledBackend {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicBoolean down = new AtomicBoolean();
 
-    private LdapBackend(LdapSettings settings, LDAPConnectionPool pool) {
+    private final SnapshotListFilter listFilter;
+
+    private LdapBackend(LdapSettings settings, LDAPConnectionPool pool, SnapshotListFilter listFilter) {
         this.settings = settings;
         this.pool = pool;
+        this.listFilter = listFilter;
     }
 
     /** Reads the section and sets up TLS (reading the CA files) as {@link #create} does; connects nothing. */
@@ -131,7 +136,7 @@ final class LdapBackend implements Backend, PooledBackend {
         pool.setMaxWaitTimeMillis(s.queryTimeoutMillis());
         pool.setHealthCheckIntervalMillis(HEALTH_CHECK_INTERVAL_MILLIS);
         pool.setMinimumAvailableConnectionGoal(s.minConnections());
-        LdapBackend backend = new LdapBackend(s, pool);
+        LdapBackend backend = new LdapBackend(s, pool, SnapshotListFilter.read(ctx.query()));
         Thread.ofVirtual().name("xspct-ldap-start-" + s.queryName()).start(backend::warmUp);
         return backend;
     }
@@ -162,6 +167,16 @@ final class LdapBackend implements Backend, PooledBackend {
         } finally {
             opened.forEach(pool::releaseConnection);
         }
+    }
+
+    @Override
+    public boolean canEnumerate() {
+        return listFilter.configured();
+    }
+
+    @Override
+    public void enumerate(Consumer<String> addresses) throws LDAPException {
+        listFilter.run(pool, settings.baseDn(), addresses);
     }
 
     @Override

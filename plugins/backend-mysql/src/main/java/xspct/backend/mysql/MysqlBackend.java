@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 import javax.sql.DataSource;
@@ -28,6 +29,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 
+import xspct.api.AddressEnumeration;
 import xspct.api.Backend;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
@@ -44,7 +46,7 @@ import xspct.api.RowAttribution;
  * recover by themselves. A statement is bounded by {@code query_timeout} (server-side cancel, and a socket timeout
  * for a server that stops answering at all).
  */
-final class MysqlBackend implements Backend, PooledBackend {
+final class MysqlBackend implements Backend, PooledBackend, AddressEnumeration {
     private static final System.Logger LOG = System.getLogger(MysqlBackend.class.getName());
     static final String QUERY_ERROR = "500 MySQL query error";
     static final String CONNECTION_ERROR = "500 MySQL connection error";
@@ -56,10 +58,12 @@ final class MysqlBackend implements Backend, PooledBackend {
     private final MysqlSettings settings;
     private final HikariDataSource pool;
     private final AtomicBoolean down = new AtomicBoolean();
+    private final SnapshotListQuery listQuery;
 
-    private MysqlBackend(MysqlSettings settings, HikariDataSource pool) {
+    private MysqlBackend(MysqlSettings settings, HikariDataSource pool, SnapshotListQuery listQuery) {
         this.settings = settings;
         this.pool = pool;
+        this.listQuery = listQuery;
     }
 
     /**
@@ -105,7 +109,8 @@ final class MysqlBackend implements Backend, PooledBackend {
         hc.setValidationTimeout(Math.max(250, s.connectTimeoutMillis() / 2));
         hc.setInitializationFailTimeout(-1);
         hc.setAutoCommit(true);
-        MysqlBackend backend = new MysqlBackend(s, new HikariDataSource(hc));
+        MysqlBackend backend = new MysqlBackend(s, new HikariDataSource(hc),
+                SnapshotListQuery.read(ctx.query()));
         Thread.ofVirtual().name("xspct-mysql-start-" + s.queryName()).start(backend::probe);
         return backend;
     }
@@ -134,6 +139,16 @@ final class MysqlBackend implements Backend, PooledBackend {
                         + CONNECTION_ERROR + "' until it is reachable");
             }
         }
+    }
+
+    @Override
+    public boolean canEnumerate() {
+        return listQuery.configured();
+    }
+
+    @Override
+    public void enumerate(Consumer<String> addresses) throws SQLException {
+        listQuery.run(pool, addresses);
     }
 
     @Override

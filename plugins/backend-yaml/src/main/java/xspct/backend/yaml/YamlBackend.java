@@ -8,7 +8,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
+import xspct.api.AddressEnumeration;
 import xspct.api.Backend;
 import xspct.api.BackendEntry;
 import xspct.api.BackendResult;
@@ -18,9 +20,10 @@ import xspct.api.QueryContext;
 
 /**
  * One {@code yaml} query: its data root and a reverse index from (field, value) to top-level keys, both built once
- * and immutable afterwards.
+ * and immutable afterwards. It enumerates itself for snapshots: every top-level key and every value of the
+ * {@code search_filter} fields.
  */
-final class YamlBackend implements Backend {
+final class YamlBackend implements Backend, AddressEnumeration {
     private final Map<String, Map<String, Object>> entries;
     private final Map<String, Map<String, List<String>>> index;
     private final List<String> searchFields;
@@ -110,6 +113,14 @@ final class YamlBackend implements Backend {
             }
         }
         return BackendResult.of(out);
+    }
+
+    @Override
+    public void enumerate(Consumer<String> addresses) {
+        entries.keySet().forEach(addresses);
+        for (Map<String, List<String>> byValue : index.values()) {
+            byValue.keySet().forEach(addresses);
+        }
     }
 
     @Override

@@ -47,6 +47,10 @@ public final class CaffeineTierProvider implements CacheTierProvider {
         if (!s.enabled()) {
             return Optional.empty();
         }
-        return Optional.of(new CaffeineTier(s, Ticker.systemTicker(), Runnable::run));
+        CacheTier tier = new CaffeineTier(s, Ticker.systemTicker(), Runnable::run);
+        if (!s.grace().isZero()) {
+            tier = new GraceTier(tier, s, Ticker.systemTicker(), Runnable::run);
+        }
+        return Optional.of(tier);
     }
 }

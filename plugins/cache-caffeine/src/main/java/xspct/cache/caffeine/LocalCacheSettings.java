@@ -11,8 +11,11 @@ import xspct.api.ConfigNode;
  * @param expire         {@code expire}: lifetime of alias and user entries after their last write
  * @param expireNegative {@code expire_negative}: lifetime of negative entries
  * @param maxEntries     {@code max_entries}: bound of each of the three buckets
+ * @param grace          {@code grace}: how long an entry past its lifetime is kept to answer when the backends
+ *                       fail (0, the default: not at all)
  */
-record LocalCacheSettings(boolean enabled, Duration expire, Duration expireNegative, long maxEntries) {
+record LocalCacheSettings(boolean enabled, Duration expire, Duration expireNegative, long maxEntries,
+                          Duration grace) {
 
     static LocalCacheSettings read(ConfigNode section) {
         boolean enabled = section.get("enabled").asBoolean(true);
@@ -24,7 +27,8 @@ record LocalCacheSettings(boolean enabled, Duration expire, Duration expireNegat
             maxNode.problem("must not be negative, got " + max);
             max = 10000;
         }
-        return new LocalCacheSettings(enabled, expire, expireNegative, max);
+        Duration grace = seconds(section.get("grace"), 0);
+        return new LocalCacheSettings(enabled, expire, expireNegative, max, grace);
     }
 
     /** Seconds as in the original (floats allowed); 0 keeps nothing. */
