@@ -15,6 +15,15 @@ public interface SnapshotProvider extends PluginProvider {
     String name();
 
     /**
+     * Validates both sections as {@link #publisher} and {@link #subscription} would, without creating anything (no
+     * directory, no thread): {@code xspct-db --check} calls it, and a start calls it first.
+     *
+     * @param context the configuration
+     */
+    default void check(SnapshotContext context) {
+    }
+
+    /**
      * Creates the publisher when {@code xspct_db_snapshot_publish.enabled} is true.
      *
      * @param context the configuration

@@ -100,7 +100,7 @@ public final class XspctService implements AutoCloseable {
         readCoreSections(settings);
         SnapshotContext snapshots = new SnapshotContext(root.get("xspct_db_snapshot_publish"),
                 root.get("xspct_db_snapshot_subscribe"), root);
-        plugins.services(SnapshotProvider.class).forEach(p -> p.check(snapshots));
+        plugins.snapshots().forEach(p -> p.check(snapshots));
     }
 
     /** The core's own sections; read by {@link #check} and again by {@link #create} (problems are kept once). */

@@ -23,6 +23,7 @@ public final class LdapBackendProvider implements BackendProvider {
     @Override
     public void check(QueryContext context) {
         LdapBackend.check(context);
+        SnapshotListFilter.read(context.query());
     }
 
     @Override

@@ -23,6 +23,7 @@ public final class MysqlBackendProvider implements BackendProvider {
     @Override
     public void check(QueryContext context) {
         MysqlSettings.read(context);
+        SnapshotListQuery.read(context.query());
     }
 
     @Override

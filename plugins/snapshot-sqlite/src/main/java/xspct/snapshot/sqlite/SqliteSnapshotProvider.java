@@ -31,6 +31,12 @@ public final class SqliteSnapshotProvider implements SnapshotProvider {
     }
 
     @Override
+    public void check(SnapshotContext context) {
+        PublishSettings.read(context.publish());
+        SubscribeSettings.read(context.subscribe(), context.root());
+    }
+
+    @Override
     public Optional<SnapshotPublisher> publisher(SnapshotContext context) {
         PublishSettings s = PublishSettings.read(context.publish());
         if (!s.enabled() || s.directory() == null || s.signingKey() == null) {
