@@ -159,7 +159,7 @@ if [[ $skip != *" throughput "* ]]; then
       ratio[$i]+="$(ratio "$(field 1 "${this[$i]}")" "$(field 1 "${this[0]}")") "
       ratio[cpu$i]+="$(ratio "$(field 2 "${this[$i]}")" "$(field 2 "${this[0]}")") "
     done
-    echo "bench: round $r: ${this[*]}" >&2
+    echo "bench: round $r (req/s, CPU µs, bytes per request): $(for i in $(seq 0 $((${#cases[@]} - 1))); do printf "[%s] " "${this[$i]}"; done)" >&2
   done
   for i in $(seq 0 $((${#cases[@]} - 1))); do
     IFS=';' read -r -a runs <<< "${res[$i]}"

@@ -2,7 +2,10 @@ package xspct.cache.caffeine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import xspct.api.CacheContext;
@@ -12,8 +15,9 @@ import xspct.core.config.Settings;
 
 /**
  * Benchmark (not a test, run by bench/run.sh): the heap one L1 entry takes. Fills the tier with N users of five
- * short attributes, stored as the lookup pipeline stores a YAML user (primary key = address, the address as its
- * own alias), and prints the heap growth per entry after full collections, and the process's resident set size.
+ * short attributes, stored as the lookup pipeline stores a YAML user (each value a list of one string, primary key =
+ * address, the address as its own alias), and prints the heap growth per entry after full collections, and the
+ * process's resident set size.
  *
  * <pre>java -Xmx900m -cp ... xspct.cache.caffeine.L1MemoryBench [N] [EXTRA_SECTION_YAML]</pre>
  */
@@ -31,12 +35,13 @@ public final class L1MemoryBench {
         long before = heapAfterGc();
         for (int i = 0; i < n; i++) {
             String address = "u" + i + "@example.com";
+            // as the YAML backend's users reach the cache: every value a list of one fresh string
             Map<String, Object> user = new LinkedHashMap<>();
-            user.put("mail", address);
-            user.put("uid", "u" + i);
-            user.put("quota", "1024");
-            user.put("greylisting", "TRUE");
-            user.put("reject_level", "5");
+            user.put("mail", new ArrayList<>(List.of(address)));
+            user.put("uid", new ArrayList<>(List.of("u" + i)));
+            user.put("quota", new ArrayList<>(List.of(String.valueOf(1024))));
+            user.put("greylisting", new ArrayList<>(List.of(Boolean.toString(true).toUpperCase(Locale.ROOT))));
+            user.put("reject_level", new ArrayList<>(List.of(String.valueOf(i % 2 + 5))));
             tier.store(Map.of(address, user), Map.of(address, address));
         }
         long after = heapAfterGc();
