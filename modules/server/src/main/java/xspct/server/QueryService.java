@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -26,6 +28,7 @@ import xspct.core.pipeline.Counters;
  */
 final class QueryService implements HttpService {
     private static final System.Logger LOG = System.getLogger(QueryService.class.getName());
+    private static final Header KEEP_ALIVE = HeaderValues.createCached(HeaderNames.CONNECTION, "Keep-Alive");
     static final List<String> GET_PATHS = List.of("/v1/query/{user}", "/v1/query/{user}/", "/query/v1/{user}",
             "/query/v1/{user}/");
     static final List<String> POST_PATHS = List.of("/v1/query-json", "/v1/query-json/", "/query-json/v1",
@@ -152,7 +155,7 @@ final class QueryService implements HttpService {
             case EndpointResult.Body b -> {
                 res.status(Status.OK_200);
                 res.header(HeaderNames.CONTENT_TYPE, b.contentType());
-                res.header(HeaderNames.CONNECTION, "Keep-Alive");
+                res.header(KEEP_ALIVE);
                 res.send(b.body());
             }
             case EndpointResult.Failure f -> PlainText.send(res, 500, f.body());

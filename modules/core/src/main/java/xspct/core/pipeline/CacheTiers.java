@@ -16,6 +16,8 @@ public final class CacheTiers {
     private final List<Tier> tiers;
     /** Lookups per tier and outcome, indexed like {@link #tiers} and {@link Outcome#ordinal()}. */
     private final LongAdder[][] lookups;
+    /** The levels present, as bits: asked on every GET, so not a stream over the tiers. */
+    private final long levels;
 
     /**
      * A configured tier.
@@ -63,6 +65,11 @@ public final class CacheTiers {
     public CacheTiers(List<Tier> tiers) {
         this.tiers = List.copyOf(tiers);
         this.lookups = new LongAdder[this.tiers.size()][Outcome.values().length];
+        long bits = 0;
+        for (Tier t : this.tiers) {
+            bits |= t.level() >= 0 && t.level() < 64 ? 1L << t.level() : 0;
+        }
+        this.levels = bits;
         for (LongAdder[] row : lookups) {
             for (int i = 0; i < row.length; i++) {
                 row[i] = new LongAdder();
@@ -98,7 +105,8 @@ public final class CacheTiers {
      * @return true when one of the tiers has it
      */
     public boolean hasLevel(int level) {
-        return tiers.stream().anyMatch(t -> t.level() == level);
+        return level >= 0 && level < 64 ? (levels & 1L << level) != 0
+                : tiers.stream().anyMatch(t -> t.level() == level);
     }
 
     Result lookup(String address) {
