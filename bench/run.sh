@@ -228,8 +228,10 @@ fi
 
 # ------------------------------------------------------------------ L1 memory
 
-if [[ $skip != *" memory "* ]]; then
-  if [ -f bench/target/l1.classpath ] && [ -z "${JAVA_HOME:-}" ]; then
+if [[ $skip != *" memory "* ]] && [ ! -f bench/target/l1.classpath ]; then
+  echo "bench: no bench/target/l1.classpath (bench/build.sh): L1 memory left out" >&2
+elif [[ $skip != *" memory "* ]]; then
+  if [ -z "${JAVA_HOME:-}" ]; then
     for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do [ -x "$d/bin/java" ] && { JAVA_HOME=$d; break; }; done
   fi
   out=$("$JAVA_HOME/bin/java" -Xms900m -Xmx900m -XX:+UseG1GC -cp "$(cat bench/target/l1.classpath)" \
