@@ -5,7 +5,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
@@ -259,12 +258,16 @@ final class CompactUser {
                 }
                 case BYTES -> raw();
                 case LIST -> {
+                    // most attribute values are lists of one value: the smallest immutable list that allows null
                     int n = (int) varint();
-                    List<Object> l = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        l.add(value());
+                    if (n == 1) {
+                        yield Collections.singletonList(value());
                     }
-                    yield Collections.unmodifiableList(l);
+                    Object[] l = new Object[n];
+                    for (int i = 0; i < n; i++) {
+                        l[i] = value();
+                    }
+                    yield Collections.unmodifiableList(Arrays.asList(l));
                 }
                 case MAP -> {
                     int n = (int) varint();
