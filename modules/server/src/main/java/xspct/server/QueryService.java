@@ -3,6 +3,7 @@ package xspct.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
@@ -29,6 +30,8 @@ import xspct.core.pipeline.Counters;
 final class QueryService implements HttpService {
     private static final System.Logger LOG = System.getLogger(QueryService.class.getName());
     private static final Header KEEP_ALIVE = HeaderValues.createCached(HeaderNames.CONNECTION, "Keep-Alive");
+    /** One header per content type of the codecs (a handful), made once instead of per answer. */
+    private static final Map<String, Header> CONTENT_TYPES = new ConcurrentHashMap<>();
     static final List<String> GET_PATHS = List.of("/v1/query/{user}", "/v1/query/{user}/", "/query/v1/{user}",
             "/query/v1/{user}/");
     static final List<String> POST_PATHS = List.of("/v1/query-json", "/v1/query-json/", "/query-json/v1",
@@ -154,7 +157,8 @@ final class QueryService implements HttpService {
         switch (result) {
             case EndpointResult.Body b -> {
                 res.status(Status.OK_200);
-                res.header(HeaderNames.CONTENT_TYPE, b.contentType());
+                res.header(CONTENT_TYPES.computeIfAbsent(b.contentType(),
+                        t -> HeaderValues.createCached(HeaderNames.CONTENT_TYPE, t)));
                 res.header(KEEP_ALIVE);
                 res.send(b.body());
             }
