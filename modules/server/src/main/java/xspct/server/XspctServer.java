@@ -89,6 +89,7 @@ public final class XspctServer {
                 .backlog(s.listenBacklog())
                 .connectionOptions(CONNECTION_OPTIONS)
                 .maxPayloadSize(s.clientMaxSize())
+                .directHandlers(guard.directHandlers())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(http1)
@@ -104,6 +105,7 @@ public final class XspctServer {
             b.putSocket(name, l -> {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog()).connectionOptions(CONNECTION_OPTIONS)
                         .maxPayloadSize(s.clientMaxSize())
+                        .directHandlers(guard.directHandlers())
                         .protocolsDiscoverServices(false)
                         .addConnectionSelector(http1);
                 if (tls != null) {
@@ -189,6 +191,8 @@ public final class XspctServer {
         }
         stopped = true;
         LOG.log(System.Logger.Level.WARNING, "xspct-db stopping");
+        // requests already sent on open connections are answered (with Connection: close), idle ones closed
+        guard.drain(SlowClientGuard.DRAIN);
         server.stop();
         guard.close();
         if (metrics != null) {
