@@ -15,6 +15,12 @@ import io.helidon.webserver.http.ServerRequest;
  * what a small query-json or rspamd-settings request allocated.
  */
 final class RequestBody {
+    /**
+     * Larger declared lengths are read the general way: the array is allocated before the body arrives, so a client
+     * must not be able to make it large (Helidon refuses lengths over {@code xspct_db_client_max_size} first anyway).
+     */
+    private static final long PREALLOCATE_MAX = 1 << 20;
+
     private RequestBody() {
     }
 
@@ -31,7 +37,7 @@ final class RequestBody {
             return new byte[0];
         }
         OptionalLong declared = req.headers().contentLength();
-        if (declared.isEmpty() || declared.getAsLong() > Integer.MAX_VALUE - 8) {
+        if (declared.isEmpty() || declared.getAsLong() > PREALLOCATE_MAX) {
             return content.as(byte[].class); // chunked: the length is known at the end only
         }
         byte[] body = new byte[(int) declared.getAsLong()];
