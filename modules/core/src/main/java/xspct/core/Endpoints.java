@@ -3,7 +3,6 @@ package xspct.core;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -197,11 +196,8 @@ public final class Endpoints {
     private EndpointResult users(Reply reply, BodyFormat format) {
         return switch (reply) {
             case Reply.Failure f -> new EndpointResult.Failure(f.body());
-            case Reply.Users u -> {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("users", u.users());
-                yield new EndpointResult.Body(codecs.encode(format, doc), format.contentType(), u.source());
-            }
+            case Reply.Users u -> new EndpointResult.Body(codecs.encode(format, Map.of("users", u.users())),
+                    format.contentType(), u.source());
         };
     }
 

@@ -7,9 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -29,6 +32,9 @@ import xspct.core.Endpoints;
  */
 final class QueryService implements HttpService {
     private static final System.Logger LOG = System.getLogger(QueryService.class.getName());
+    private static final Header KEEP_ALIVE = HeaderValues.createCached(HeaderNames.CONNECTION, "Keep-Alive");
+    /** One header per content type of the codecs (a handful), made once instead of per answer. */
+    private static final Map<String, Header> CONTENT_TYPES = new ConcurrentHashMap<>();
     static final List<String> GET_PATHS = List.of("/v1/query/{user}", "/v1/query/{user}/", "/query/v1/{user}",
             "/query/v1/{user}/");
     /**
@@ -189,8 +195,9 @@ final class QueryService implements HttpService {
         switch (result) {
             case EndpointResult.Body b -> {
                 res.status(Status.OK_200);
-                res.header(HeaderNames.CONTENT_TYPE, b.contentType());
-                res.header(HeaderNames.CONNECTION, "Keep-Alive");
+                res.header(CONTENT_TYPES.computeIfAbsent(b.contentType(),
+                        t -> HeaderValues.createCached(HeaderNames.CONTENT_TYPE, t)));
+                res.header(KEEP_ALIVE);
                 if (!b.source().isEmpty()) {
                     res.header(SnapshotsService.SOURCE, b.source());
                 }

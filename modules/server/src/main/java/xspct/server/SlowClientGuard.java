@@ -334,7 +334,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
      */
     byte[] readBody(ServerRequest req) {
         try {
-            return req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+            return RequestBody.read(req);
         } catch (DataReader.InsufficientDataAvailableException | UncheckedIOException e) {
             throw new CloseConnectionException("request body not received", e);
         } catch (CloseConnectionException e) {

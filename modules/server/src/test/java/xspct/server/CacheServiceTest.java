@@ -19,6 +19,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import xspct.api.CacheContext;
 import xspct.api.CacheLookup;
@@ -151,6 +152,36 @@ class CacheServiceTest {
         assertEquals(List.of("invalidate [a@example.org, b@example.org]"), tier.calls);
         assertEquals(List.of(Invalidation.of(List.of("a@example.org", "b@example.org"))), heard,
                 "listeners (response cache hook) are told");
+    }
+
+    /** A body is read whole whether its length is declared or it comes in chunks, small or over 16 KiB. */
+    @ParameterizedTest(name = "{0} addresses, chunked: {1}")
+    @CsvSource({"1, false", "1, true", "2000, false", "2000, true"})
+    void bodiesArriveWholeWithOrWithoutALength(int count, boolean chunked) throws Exception {
+        start("");
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            addresses.add("user" + i + "@example.org");
+        }
+        byte[] body = ("{\"users\": [\"" + String.join("\", \"", addresses) + "\"]}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + server.port()
+                + "/v1/cache/invalidate").toURL().openConnection();
+        c.setRequestMethod("POST");
+        c.setRequestProperty("X-Api-Key", KEY);
+        c.setDoOutput(true);
+        if (chunked) {
+            c.setChunkedStreamingMode(1000);
+        } else {
+            c.setFixedLengthStreamingMode(body.length);
+        }
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(body);
+        }
+        assertEquals(200, c.getResponseCode());
+        assertEquals("{\"invalidated\": " + count + "}", new String(c.getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8));
+        assertEquals(List.of("invalidate " + addresses), tier.calls);
     }
 
     @Test

@@ -28,13 +28,8 @@ public final class LogContext {
     public static Scope open(String tag) {
         String previous = TAG.get();
         TAG.set(tag);
-        return () -> {
-            if (previous == null) {
-                TAG.remove();
-            } else {
-                TAG.set(previous);
-            }
-        };
+        // restoring null keeps the thread's entry: removing it made the next request's open allocate a new one
+        return () -> TAG.set(previous);
     }
 
     /**

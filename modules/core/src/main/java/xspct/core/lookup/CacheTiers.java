@@ -18,6 +18,9 @@ public final class CacheTiers {
     private final List<Tier> tiers;
     /** Lookups per tier and outcome, indexed like {@link #tiers} and {@link LookupOutcome#ordinal()}. */
     private final LongAdder[][] lookups;
+    /** Whether a local (level 1) and a shared (level above 1) tier exist: asked on every lookup, so computed once. */
+    private final boolean local;
+    private final boolean shared;
 
     /**
      * A configured tier.
@@ -57,6 +60,8 @@ public final class CacheTiers {
     public CacheTiers(List<Tier> tiers) {
         this.tiers = List.copyOf(tiers);
         this.lookups = new LongAdder[this.tiers.size()][LookupOutcome.values().length];
+        this.local = this.tiers.stream().anyMatch(t -> t.level() == 1);
+        this.shared = this.tiers.stream().anyMatch(t -> t.level() > 1);
         for (LongAdder[] row : lookups) {
             for (int i = 0; i < row.length; i++) {
                 row[i] = new LongAdder();
@@ -87,12 +92,12 @@ public final class CacheTiers {
 
     /** {@return true when an in-process tier (level 1) is enabled} */
     public boolean hasLocalTier() {
-        return tiers.stream().anyMatch(t -> t.level() == 1);
+        return local;
     }
 
     /** {@return true when a shared tier (a level above 1, such as Redis) is enabled} */
     public boolean hasSharedTier() {
-        return tiers.stream().anyMatch(t -> t.level() > 1);
+        return shared;
     }
 
     Result lookup(String address) {

@@ -9,8 +9,8 @@ import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 
 /**
- * The L1 tier : three in-process buckets (aliases, users, negative entries), each bounded by
- * {@code max_entries}, entries expiring a fixed time after their last write.
+ * The L1 tier: users, aliases and negative entries in process, in compact form, bounded by {@code max_entries} (or
+ * users and aliases by {@code max_bytes}), entries expiring a fixed time after their last write.
  */
 public final class CaffeineTierProvider implements CacheTierProvider {
     @Override

@@ -149,20 +149,61 @@ class CaffeineTierTest {
         assertEquals(CacheLookup.MISS, t.lookup("n@x"));
     }
 
-    @ParameterizedTest(name = "max_entries={0}")
-    @CsvSource({"1", "10", "100"})
-    void everyBucketIsBoundedByMaxEntries(int max) {
+    @ParameterizedTest(name = "max_entries={0}, primary key is the address: {1}")
+    @CsvSource({"1, true", "10, true", "100, true", "1, false", "10, false", "100, false"})
+    void entriesAreBoundedByMaxEntries(int max, boolean selfKeyed) {
         CaffeineTier t = tier("{max_entries: " + max + "}");
         for (int i = 0; i < max * 20; i++) {
-            t.store(Map.of("pk" + i, user(i + "@x")), Map.of(i + "@x", "pk" + i));
+            String pk = selfKeyed ? i + "@x" : "pk" + i;
+            t.store(Map.of(pk, user(i + "@x")), Map.of(i + "@x", pk));
             t.storeNegative(List.of("n" + i + "@x"));
         }
         t.cleanUp();
         long[] sizes = t.sizes();
-        for (long size : sizes) {
-            assertTrue(size <= max, "bucket holds " + size + " entries, bound " + max);
+        // users and aliases share the bound of 2 * max_entries; an address that is its own key takes one of each
+        assertTrue(sizes[0] + sizes[1] <= 2L * max, "users and aliases hold " + (sizes[0] + sizes[1]));
+        assertTrue(sizes[2] <= max, "negative entries hold " + sizes[2] + ", bound " + max);
+        if (selfKeyed) {
+            assertTrue(sizes[1] <= max, "users hold " + sizes[1] + ", bound " + max);
         }
-        assertTrue(sizes[0] > 0 && sizes[1] > 0 && sizes[2] > 0, "buckets keep entries up to the bound");
+        assertTrue(sizes[0] > 0 && sizes[1] > 0 && sizes[2] > 0, "entries are kept up to the bound");
+    }
+
+    @Test
+    void maxBytesBoundsTheEstimatedHeapOfUsersAndAliases() {
+        long maxBytes = 64 * 1024;
+        CaffeineTier t = tier("{max_entries: 1000000, max_bytes: 64k}");
+        for (int i = 0; i < 10_000; i++) {
+            String a = "user" + i + "@example.com";
+            t.store(Map.of(a, user(a)), Map.of(a, a));
+        }
+        t.cleanUp();
+        long[] sizes = t.sizes();
+        long perEntry = EntrySize.of("user1000@example.com", new Slot(Slot.SELF,
+                CompactUser.encode(user("user1000@example.com"), new AttributeNames())));
+        assertTrue(sizes[1] * perEntry <= maxBytes + perEntry * 10, sizes[1] + " users of about " + perEntry
+                + " bytes exceed 64 KiB");
+        assertTrue(sizes[1] >= maxBytes / perEntry / 2, "the budget is used: " + sizes[1] + " users kept");
+        // the newest entries are kept and answer
+        assertInstanceOf(CacheLookup.Positive.class, t.lookup("user9999@example.com"));
+    }
+
+    @ParameterizedTest(name = "max_bytes: {0}")
+    @CsvSource(delimiter = '|', value = {"1024|1024", "'2k'|2048", "'3 M'|3145728", "'1G'|1073741824",
+            "0|0", "null|0"})
+    void maxBytesAcceptsBinarySuffixes(String yaml, long expected) {
+        assertEquals(expected, settings("xspct_db_local_cache: {max_bytes: " + yaml + "}").maxBytes());
+        assertEquals(0, settings("xspct_db_local_cache: {}").maxBytes(), "off by default");
+    }
+
+    @ParameterizedTest(name = "max_bytes: {0}")
+    @CsvSource(delimiter = '|', value = {"-1", "lots", "'12T'", "1.5", "true", "'k'"})
+    void badMaxBytesIsReportedWithItsKey(String yaml) {
+        var root = ConfigFile.parse("t", "xspct_db_local_cache: {max_bytes: " + yaml + "}");
+        LocalCacheSettings.read(Settings.read(root).section(CaffeineTierProvider.CONFIG_KEY));
+        ConfigException e = assertThrows(ConfigException.class, () -> root.problems().throwIfAny("t"));
+        assertTrue(e.getMessage().contains("xspct_db_local_cache.max_bytes: must be a number of bytes"),
+                e.getMessage());
     }
 
     @Test

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Prepares what bench/run.sh needs besides the release (./dev.sh build), so that run.sh itself builds nothing:
+#   - bench/target/floor.jar: the floor app (bench/floor), a bare Helidon SE /ping server compiled against the
+#     Helidon jars the server module is built with, run by run.sh on the release's own runtime;
+#   - bench/target/l1.classpath: the classpath of the L1 memory benchmark (plugins/cache-caffeine test classes).
+# Not part of the test suite or the reactor. Usage: bench/build.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${JAVA_HOME:-}" ]; then
+  for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    [ -x "$d/bin/javac" ] && { export JAVA_HOME="$d"; break; }
+  done
+fi
+out=bench/target
+mkdir -p "$out"
+mvn -B -q -pl modules/server,plugins/cache-caffeine -am test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
+rm -rf "$out/floor-classes"
+"$JAVA_HOME/bin/javac" --release 21 -d "$out/floor-classes" \
+  --module-path "$(cat modules/server/target/bench.classpath)" \
+  --module-source-path bench/floor/src -m xspct.bench.floor
+"$JAVA_HOME/bin/jar" --create --file "$out/floor.jar" -C "$out/floor-classes/xspct.bench.floor" .
+module=plugins/cache-caffeine
+echo "$PWD/$module/target/test-classes:$PWD/$module/target/classes:$(cat "$module/target/bench.classpath")" \
+  > "$out/l1.classpath"
+echo "bench: built $out/floor.jar and $out/l1.classpath"

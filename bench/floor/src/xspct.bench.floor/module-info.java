@@ -1,0 +1,4 @@
+/** The benchmark floor: a bare Helidon SE /ping server, no filters, observers or features of ours. */
+module xspct.bench.floor {
+    requires io.helidon.webserver;
+}
