@@ -23,6 +23,7 @@ module xspct.core {
     exports xspct.core.prefilter;
     exports xspct.core.rspamd;
     exports xspct.core.endpoint;
+    exports xspct.core.changefeed;
 
     uses xspct.api.BackendProvider;
     uses xspct.api.CacheTierProvider;

@@ -18,6 +18,8 @@ import xspct.api.CacheTierProvider;
 import xspct.api.Invalidation;
 import xspct.api.QueryContext;
 import xspct.api.BodyCodecProvider;
+import xspct.core.changefeed.ChangeFeedSettings;
+import xspct.core.changefeed.ChangeFeeds;
 import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
@@ -53,6 +55,7 @@ public final class XspctService implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Endpoints endpoints;
     private final List<Consumer<Invalidation>> invalidationListeners = new CopyOnWriteArrayList<>();
+    private volatile ChangeFeeds changeFeeds = ChangeFeeds.none();
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
                          Counters counters, QueryTimings timings, LookupPipeline pipeline,
@@ -120,6 +123,7 @@ public final class XspctService implements AutoCloseable {
             ResponseCache.Settings responseCache = ResponseCache.Settings.read(
                     settings.section(Settings.RESPONSE_CACHE));
             StatsLog.Settings stats = StatsLog.Settings.read(root);
+            ChangeFeedSettings changeFeed = ChangeFeedSettings.read(root);
             problems.throwIfAny("");
             CacheTiers caches = new CacheTiers(tiers);
             Counters counters = new Counters();
@@ -156,12 +160,53 @@ public final class XspctService implements AutoCloseable {
                     responses.invalidate(inv.addresses());
                 }
             });
+            service.startChangeFeeds(changeFeed, tiers);
             return service;
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);
             tiers.forEach(t -> t.tier().close());
             throw e;
         }
+    }
+
+    /**
+     * Starts the change feeds of the backends that report changes; they evict through {@link #invalidate} and
+     * {@link #invalidateAll}, exactly as the invalidation endpoint does. A feed refusing its configuration stops
+     * the start.
+     */
+    private void startChangeFeeds(ChangeFeedSettings settings, List<CacheTiers.Tier> tiers) {
+        List<ChangeFeeds.Candidate> candidates = queries.stream().filter(q -> q.backend() != null)
+                .map(q -> new ChangeFeeds.Candidate(q.settings().name(), q.settings().section(), q.backend()))
+                .toList();
+        // a tier above the in-process one is shared by the fleet and announces evictions to it
+        boolean shared = tiers.stream().anyMatch(t -> t.level() > 1);
+        ChangeFeeds feeds = ChangeFeeds.start(settings, candidates, shared, null, new ChangeFeeds.Evictions() {
+            @Override
+            public void invalidate(Collection<String> addresses) {
+                XspctService.this.invalidate(addresses);
+            }
+
+            @Override
+            public void invalidateAll() {
+                XspctService.this.invalidateAll();
+            }
+        });
+        changeFeeds = feeds;
+        try {
+            this.settings.root().problems().throwIfAny("");
+        } catch (RuntimeException e) {
+            // the caller closes backends and tiers
+            feeds.close();
+            scheduler.shutdownNow();
+            prefilter.close();
+            endpoints.slots().close();
+            throw e;
+        }
+    }
+
+    /** {@return the running change feeds} */
+    public ChangeFeeds changeFeeds() {
+        return changeFeeds;
     }
 
     /** Gives the prefilter the Redis SET of {@code redis_key}, read through the first tier offering sets. */
@@ -270,6 +315,7 @@ public final class XspctService implements AutoCloseable {
 
     @Override
     public void close() {
+        changeFeeds.close();
         scheduler.shutdownNow();
         prefilter.close();
         endpoints.slots().close();
