@@ -30,6 +30,9 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 
 import xspct.api.Backend;
 import xspct.api.BackendResult;
+import xspct.api.ChangeFeed;
+import xspct.api.ChangeFeedContext;
+import xspct.api.ChangeSource;
 import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
 import xspct.api.RowAttribution;
@@ -43,7 +46,7 @@ import xspct.api.RowAttribution;
  * recover by themselves. A statement is bounded by {@code query_timeout} (server-side cancel, and a socket timeout
  * for a server that stops answering at all).
  */
-final class MysqlBackend implements Backend {
+final class MysqlBackend implements Backend, ChangeSource {
     private static final System.Logger LOG = System.getLogger(MysqlBackend.class.getName());
     static final String QUERY_ERROR = "500 MySQL query error";
     static final String CONNECTION_ERROR = "500 MySQL connection error";
@@ -55,10 +58,12 @@ final class MysqlBackend implements Backend {
     private final MysqlSettings settings;
     private final HikariDataSource pool;
     private final AtomicBoolean down = new AtomicBoolean();
+    private final DataSource connections;
 
-    private MysqlBackend(MysqlSettings settings, HikariDataSource pool) {
+    private MysqlBackend(MysqlSettings settings, HikariDataSource pool, DataSource connections) {
         this.settings = settings;
         this.pool = pool;
+        this.connections = connections;
     }
 
     /**
@@ -73,6 +78,24 @@ final class MysqlBackend implements Backend {
             return requests -> BackendResult.failed(CONFIG_ERROR);
         }
         MysqlSettings s = read.get();
+        DataSource connections = new LoginTimeoutDataSource(decorate.apply(driver(s)),
+                (int) Math.ceil(s.connectTimeoutMillis() / 1000.0));
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(connections);
+        hc.setPoolName("xspct-mysql-" + s.queryName());
+        hc.setMinimumIdle(s.minConnections());
+        hc.setMaximumPoolSize(s.maxConnections());
+        hc.setConnectionTimeout(Math.max(250, s.connectTimeoutMillis()));
+        hc.setValidationTimeout(Math.max(250, s.connectTimeoutMillis() / 2));
+        hc.setInitializationFailTimeout(-1);
+        hc.setAutoCommit(true);
+        MysqlBackend backend = new MysqlBackend(s, new HikariDataSource(hc), connections);
+        Thread.ofVirtual().name("xspct-mysql-start-" + s.queryName()).start(backend::probe);
+        return backend;
+    }
+
+    /** The driver's DataSource for the query's server and account. */
+    private static MysqlDataSource driver(MysqlSettings s) {
         // the driver is handed to the pool directly: DriverManager does not see drivers in a plugin layer
         MysqlDataSource driver = new MysqlDataSource();
         driver.setServerName(s.host());
@@ -94,19 +117,13 @@ final class MysqlBackend implements Backend {
             throw new IllegalStateException("query " + s.queryName() + ": cannot configure the MySQL driver: "
                     + e.getMessage(), e);
         }
-        HikariConfig hc = new HikariConfig();
-        hc.setDataSource(new LoginTimeoutDataSource(decorate.apply(driver),
-                (int) Math.ceil(s.connectTimeoutMillis() / 1000.0)));
-        hc.setPoolName("xspct-mysql-" + s.queryName());
-        hc.setMinimumIdle(s.minConnections());
-        hc.setMaximumPoolSize(s.maxConnections());
-        hc.setConnectionTimeout(Math.max(250, s.connectTimeoutMillis()));
-        hc.setValidationTimeout(Math.max(250, s.connectTimeoutMillis() / 2));
-        hc.setInitializationFailTimeout(-1);
-        hc.setAutoCommit(true);
-        MysqlBackend backend = new MysqlBackend(s, new HikariDataSource(hc));
-        Thread.ofVirtual().name("xspct-mysql-start-" + s.queryName()).start(backend::probe);
-        return backend;
+        return driver;
+    }
+
+    @Override
+    public ChangeFeed startChangeFeed(ChangeFeedContext context) {
+        return settings.changeFeed().map(t -> MysqlChangeFeed.start(settings, t, context, connections))
+                .orElse(null);
     }
 
     /** One connection at start, so a wrong account or an unreachable server is reported right away. */
