@@ -39,6 +39,8 @@ final class Routes {
                 MethodNotAllowed.register(r, "GET, HEAD", MetricsService.PATHS);
             }
             r.register(new CacheService(service, auth, guard));
+            r.register(new ChangeFeedService(service, auth));
+            MethodNotAllowed.register(r, "GET", ChangeFeedService.PATHS);
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", QueryService.POST_PATHS);

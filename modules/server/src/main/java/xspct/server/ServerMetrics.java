@@ -37,6 +37,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import xspct.api.Backend;
 import xspct.core.XspctService;
+import xspct.core.changefeed.ChangeFeeds;
 import xspct.core.endpoint.RequestSlots;
 import xspct.core.pipeline.CacheTiers;
 import xspct.core.pipeline.ConfiguredQuery;
@@ -185,6 +186,33 @@ final class ServerMetrics implements AutoCloseable {
         registry.getOrCreate(Gauge.builder("xspct_db_tasks_running", slots, s -> s.activeTasks())
                 .description("Lookup tasks still running, foreground or detached"));
         refreshPoolGauges();
+        registerChangeFeedMeters();
+    }
+
+    /** Buckets of the change feed's eviction lag: the goal is every instance current within two seconds. */
+    static final double[] CHANGE_LAG_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60};
+
+    /** Per change feed: events applied, flushes, lease held; one histogram of the eviction lag. */
+    private void registerChangeFeedMeters() {
+        ChangeFeeds feeds = service.changeFeeds();
+        if (feeds.sources().isEmpty()) {
+            return;
+        }
+        for (ChangeFeeds.Source s : feeds.sources()) {
+            List<Tag> tags = List.of(Tag.create("query", s.query()));
+            registry.getOrCreate(FunctionalCounter.builder("xspct_db_change_feed_events", s, ChangeFeeds.Source::events)
+                    .tags(tags).description("Change events applied (cache entries evicted) by a query's change feed"));
+            registry.getOrCreate(FunctionalCounter.builder("xspct_db_change_feed_flushes", s,
+                            ChangeFeeds.Source::flushes)
+                    .tags(tags).description("Evictions of every cache entry by a query's change feed"));
+            registry.getOrCreate(Gauge.builder("xspct_db_change_feed_leader", s, src -> src.status().leader() ? 1 : 0)
+                    .tags(tags).description("1 when this instance holds the change feed lease of a query"));
+        }
+        Timer lag = registry.getOrCreate(Timer.builder("xspct_db_change_feed_lag_seconds")
+                .description("From a change in the backend to its eviction being published")
+                .percentiles(new double[0])
+                .buckets(durations(CHANGE_LAG_BUCKETS)));
+        feeds.addLagListener(nanos -> lag.record(nanos, TimeUnit.NANOSECONDS));
     }
 
     private void slotGauge(String kind, String name, IntSupplier value) {
@@ -355,7 +383,7 @@ final class ServerMetrics implements AutoCloseable {
      * trailing-slash paths count with their endpoint.
      *
      * @param route the route template
-     * @return {@code query}, {@code query_json}, {@code rspamd_settings}, {@code cache_invalidate}, {@code health}
+     * @return {@code query}, {@code query_json}, {@code rspamd_settings}, {@code cache_invalidate}, {@code change_feed}, {@code health}
      *         or {@code other}
      */
     static String endpointOf(String route) {
@@ -370,6 +398,9 @@ final class ServerMetrics implements AutoCloseable {
         }
         if (route.contains("cache/invalidate")) {
             return "cache_invalidate";
+        }
+        if (route.contains("change-feed")) {
+            return "change_feed";
         }
         if (route.equals("/") || route.startsWith("/ping")) {
             return "health";
