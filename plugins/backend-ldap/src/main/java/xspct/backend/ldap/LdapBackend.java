@@ -35,6 +35,9 @@ import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
 
 import xspct.api.Backend;
 import xspct.api.BackendResult;
+import xspct.api.ChangeFeed;
+import xspct.api.ChangeFeedContext;
+import xspct.api.ChangeSource;
 import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
 import xspct.api.RowAttribution;
@@ -48,7 +51,7 @@ import xspct.api.RowAttribution;
  * restart. Connections broken by a directory restart are detected (closed socket, or a failed root DSE read after
  * an error) and the search is retried once on a new connection.
  */
-final class LdapBackend implements Backend {
+final class LdapBackend implements Backend, ChangeSource {
     private static final System.Logger LOG = System.getLogger(LdapBackend.class.getName());
     static final String QUERY_ERROR = "500 LDAP query error";
     static final String CONNECTION_ERROR = "500 LDAP connection error";
@@ -60,9 +63,18 @@ final class LdapBackend implements Backend {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicBoolean down = new AtomicBoolean();
 
-    private LdapBackend(LdapSettings settings, LDAPConnectionPool pool) {
+    /** How the change feed opens its own connection: the pool's servers, bind and StartTLS. */
+    private final SingleServerSet servers;
+    private final SimpleBindRequest bind;
+    private final PostConnectProcessor startTls;
+
+    private LdapBackend(LdapSettings settings, LDAPConnectionPool pool, SingleServerSet servers,
+                        SimpleBindRequest bind, PostConnectProcessor startTls) {
         this.settings = settings;
         this.pool = pool;
+        this.servers = servers;
+        this.bind = bind;
+        this.startTls = startTls;
     }
 
     static Backend create(QueryContext ctx) {
@@ -101,10 +113,11 @@ final class LdapBackend implements Backend {
         var health = new GetEntryLDAPConnectionPoolHealthCheck("", s.queryTimeoutMillis(), false, false, false,
                 false, true, true);
         LDAPConnectionPool pool;
+        SimpleBindRequest bind = new SimpleBindRequest(s.bindDn(), s.bindPassword());
         try {
             // no initial connections: connecting happens in the background so an unreachable directory never
             // delays or fails the start; every missing connection is (re)created on demand
-            pool = new LDAPConnectionPool(servers, new SimpleBindRequest(s.bindDn(), s.bindPassword()), 0,
+            pool = new LDAPConnectionPool(servers, bind, 0,
                     s.maxConnections(), 1, startTls, false, health);
         } catch (LDAPException e) {
             throw new IllegalStateException("query " + s.queryName() + ": cannot create the LDAP pool: "
@@ -117,7 +130,7 @@ final class LdapBackend implements Backend {
         pool.setMaxWaitTimeMillis(s.queryTimeoutMillis());
         pool.setHealthCheckIntervalMillis(HEALTH_CHECK_INTERVAL_MILLIS);
         pool.setMinimumAvailableConnectionGoal(s.minConnections());
-        LdapBackend backend = new LdapBackend(s, pool);
+        LdapBackend backend = new LdapBackend(s, pool, servers, bind, startTls);
         Thread.ofVirtual().name("xspct-ldap-start-" + s.queryName()).start(backend::warmUp);
         return backend;
     }
@@ -262,6 +275,12 @@ final class LdapBackend implements Backend {
     public Map<String, Number> gauges() {
         return Map.of("active", active.get(), "idle", pool.getCurrentAvailableConnections(),
                 "max", pool.getMaximumAvailableConnections());
+    }
+
+    @Override
+    public ChangeFeed startChangeFeed(ChangeFeedContext context) {
+        return settings.changeFeed().map(w -> new LdapChangeFeed(settings, w, context, servers, bind, startTls)
+                .start()).orElse(null);
     }
 
     @Override

@@ -1,0 +1,78 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Staleness of cached answers under the change feed: for each of N changes, the address is cached on every instance,
+ * its row is updated directly in MariaDB, and the time from the committed UPDATE until every instance answers the
+ * new value is taken (each instance polled every millisecond). Run by bench/change-feed-staleness.sh.
+ *
+ * Arguments: JDBC_URL CHANGES PORT...
+ */
+public final class ChangeFeedStaleness {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        int changes = Integer.parseInt(args[1]);
+        List<Integer> ports = Arrays.stream(args, 2, args.length).map(Integer::valueOf).toList();
+        long[] staleness = new long[changes];
+        try (Connection c = DriverManager.getConnection(url);
+             PreparedStatement update = c.prepareStatement("UPDATE policy SET quota = ? WHERE mail = ?")) {
+            for (int i = 0; i < changes; i++) {
+                String address = "u" + i + "@bench.test";
+                for (int port : ports) {
+                    String before = get(port, address);
+                    if (!before.contains("\"0\"")) {
+                        throw new IllegalStateException("unexpected first answer of " + address + ": " + before);
+                    }
+                }
+                update.setInt(1, i + 1);
+                update.setString(2, address);
+                update.executeUpdate();
+                long committed = System.nanoTime();
+                String expected = "\"" + (i + 1) + "\"";
+                List<Integer> pending = new ArrayList<>(ports);
+                long deadline = committed + 30_000_000_000L;
+                while (!pending.isEmpty()) {
+                    pending.removeIf(p -> get(p, address).contains(expected));
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("not answered within 30 s: " + address);
+                    }
+                    if (!pending.isEmpty()) {
+                        Thread.sleep(1);
+                    }
+                }
+                staleness[i] = System.nanoTime() - committed;
+            }
+        }
+        Arrays.sort(staleness);
+        System.out.printf("changes=%d instances=%d staleness_ms p50=%.1f p90=%.1f p99=%.1f max=%.1f%n", changes,
+                ports.size(), ms(pct(staleness, 50)), ms(pct(staleness, 90)), ms(pct(staleness, 99)),
+                ms(staleness[changes - 1]));
+    }
+
+    private static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    private static String get(int port, String address) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/query/" + address))
+                    .header("X-Api-Key", "bench-key").build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
