@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * Keeps small named values (such as an LDAP sync cookie) across restarts: in the shared store when one is
- * configured, so that the whole fleet resumes from it, else in a local file.
+ * configured, so that the whole fleet resumes from it, else in a local file. A shared {@link CacheTier} may
+ * implement this role too; the core then gives it to the feeds (the {@code redis} tier does).
  *
  * @since API 1.3
  */

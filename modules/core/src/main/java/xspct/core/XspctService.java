@@ -15,6 +15,7 @@ import xspct.api.BackendProvider;
 import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
+import xspct.api.ChangeFeedStateStore;
 import xspct.api.Invalidation;
 import xspct.api.QueryContext;
 import xspct.api.BodyCodecProvider;
@@ -180,7 +181,11 @@ public final class XspctService implements AutoCloseable {
                 .toList();
         // a tier above the in-process one is shared by the fleet and announces evictions to it
         boolean shared = tiers.stream().anyMatch(t -> t.level() > 1);
-        ChangeFeeds feeds = ChangeFeeds.start(settings, candidates, shared, null, new ChangeFeeds.Evictions() {
+        // positions (sync cookies) go to the shared tier when it keeps them, so the whole fleet resumes from them
+        ChangeFeedStateStore sharedState = tiers.stream().filter(t -> t.level() > 1)
+                .map(CacheTiers.Tier::tier).filter(t -> t instanceof ChangeFeedStateStore)
+                .map(t -> (ChangeFeedStateStore) t).findFirst().orElse(null);
+        ChangeFeeds feeds = ChangeFeeds.start(settings, candidates, shared, sharedState, new ChangeFeeds.Evictions() {
             @Override
             public void invalidate(Collection<String> addresses) {
                 XspctService.this.invalidate(addresses);

@@ -279,7 +279,8 @@ final class LdapChangeFeed implements ChangeFeed {
         private void endRefresh(boolean presentPhase) {
             refreshing = false;
             if (!resumed) {
-                flush("no saved sync cookie: what changed before this start is unknown");
+                // expected on a first start; the cache may still hold answers from before it
+                flush("no saved sync cookie: what changed before this start is unknown", System.Logger.Level.INFO);
             } else if (presentPhase) {
                 if (known.isEmpty()) {
                     flush("the directory resumed with a present phase, which implies deletions this instance "
@@ -358,7 +359,11 @@ final class LdapChangeFeed implements ChangeFeed {
     }
 
     private void flush(String why) {
-        LOG.log(System.Logger.Level.WARNING, "query " + settings.queryName() + ": " + why
+        flush(why, System.Logger.Level.WARNING);
+    }
+
+    private void flush(String why, System.Logger.Level level) {
+        LOG.log(level, "query " + settings.queryName() + ": " + why
                 + "; evicting every cached entry once");
         context.sink().flush(why);
     }

@@ -26,6 +26,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
+import xspct.api.ChangeFeedStateStore;
 import xspct.api.Invalidation;
 import xspct.api.SetSource;
 
@@ -40,7 +41,7 @@ import xspct.api.SetSource;
  * {@code redis_channel}). The client is created lazily and dropped when the breaker opens, so a recovered Redis is
  * reached over fresh connections rather than the pool's dead ones.
  */
-final class RedisTier implements CacheTier {
+final class RedisTier implements CacheTier, ChangeFeedStateStore {
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
     private static final int BATCH = 1000;
     private static final String NEGATIVE_VALUE = "1";
@@ -143,6 +144,47 @@ final class RedisTier implements CacheTier {
             breaker.success();
         } catch (RuntimeException e) {
             failed("write", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- change feed positions
+
+    /**
+     * A change feed's position (an LDAP sync cookie) under {@code <invalidation_channel>:change_feed:<name>}: the
+     * channel names the fleet, and the key lies outside the entry prefixes that an invalidation of all entries
+     * deletes. It has no TTL.
+     */
+    private byte[] stateKey(String name) {
+        return (s.invalidationChannel() + ":change_feed:" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Optional<byte[]> load(String name) {
+        if (!breaker.allows()) {
+            return Optional.empty();
+        }
+        try {
+            byte[] v = client(false).get(stateKey(name));
+            breaker.success();
+            return Optional.ofNullable(v);
+        } catch (RuntimeException e) {
+            failed("read", e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean save(String name, byte[] value) {
+        if (!breaker.allows()) {
+            return false;
+        }
+        try {
+            client(false).set(stateKey(name), value);
+            breaker.success();
+            return true;
+        } catch (RuntimeException e) {
+            failed("write", e);
+            return false;
         }
     }
 
