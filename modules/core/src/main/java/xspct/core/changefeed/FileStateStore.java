@@ -41,7 +41,7 @@ final class FileStateStore implements ChangeFeedStateStore {
         Path target = file(name);
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, name, ".tmp");
+            Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
             Files.write(tmp, value);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
