@@ -44,7 +44,12 @@ public final class ChangeFeedStaleness {
                 while (!pending.isEmpty()) {
                     pending.removeIf(p -> get(p, address).contains(expected));
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("not answered within 30 s: " + address);
+                        StringBuilder why = new StringBuilder("not answered within 30 s: " + address);
+                        for (int p : ports) {
+                            why.append("\n  port ").append(p).append(": ").append(get(p, address)).append("\n  ")
+                                    .append(get(p, "/v1/change-feed"));
+                        }
+                        throw new IllegalStateException(why.toString());
                     }
                     if (!pending.isEmpty()) {
                         Thread.sleep(1);
@@ -69,7 +74,8 @@ public final class ChangeFeedStaleness {
 
     private static String get(int port, String address) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/query/" + address))
+            String path = address.startsWith("/") ? address : "/v1/query/" + address;
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .header("X-Api-Key", "bench-key").build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -30,7 +30,7 @@ cleanup_all() {
   mysql -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS $db" || true
   redis-cli -h 127.0.0.1 --scan --pattern "${prefix}*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null || true
 }
-trap cleanup_all EXIT
+trap 'rc=$?; [ $rc -eq 0 ] || tail -n 40 "$work/a.log" "$work/b.log"; cleanup_all' EXIT
 {
   echo "CREATE DATABASE $db; USE $db;"
   echo "CREATE TABLE policy (mail VARCHAR(200) PRIMARY KEY, quota INT);"

@@ -187,13 +187,13 @@ public final class XspctService implements AutoCloseable {
                 .map(t -> (ChangeFeedStateStore) t).findFirst().orElse(null);
         ChangeFeeds feeds = ChangeFeeds.start(settings, candidates, shared, sharedState, new ChangeFeeds.Evictions() {
             @Override
-            public void invalidate(Collection<String> addresses) {
-                XspctService.this.invalidate(addresses);
+            public boolean invalidate(Collection<String> addresses) {
+                return evict(List.copyOf(new LinkedHashSet<>(addresses)));
             }
 
             @Override
-            public void invalidateAll() {
-                XspctService.this.invalidateAll();
+            public boolean invalidateAll() {
+                return evictAll();
             }
         });
         changeFeeds = feeds;
@@ -275,17 +275,32 @@ public final class XspctService implements AutoCloseable {
      */
     public int invalidate(Collection<String> addresses) {
         List<String> distinct = List.copyOf(new LinkedHashSet<>(addresses));
-        if (!distinct.isEmpty()) {
-            caches.invalidate(distinct);
-            notifyInvalidation(Invalidation.of(distinct));
-        }
+        evict(distinct);
         return distinct.size();
     }
 
     /** Removes every entry from every cache tier and tells the other instances and the listeners. */
     public void invalidateAll() {
-        caches.invalidateAll();
+        evictAll();
+    }
+
+    /**
+     * What {@link #invalidate} does, saying whether a shared tier confirmed it; a change feed retries what was not
+     * confirmed.
+     */
+    private boolean evict(List<String> distinct) {
+        if (distinct.isEmpty()) {
+            return true;
+        }
+        boolean confirmed = caches.invalidateConfirmed(distinct);
+        notifyInvalidation(Invalidation.of(distinct));
+        return confirmed;
+    }
+
+    private boolean evictAll() {
+        boolean confirmed = caches.invalidateAllConfirmed();
         notifyInvalidation(Invalidation.everything());
+        return confirmed;
     }
 
     /**

@@ -37,11 +37,16 @@ public final class ChangeFeeds implements AutoCloseable {
          * Evicts addresses from every tier, the response cache and (through a shared tier) the fleet.
          *
          * @param addresses the addresses
+         * @return false when the shared tier could not confirm it
          */
-        void invalidate(Collection<String> addresses);
+        boolean invalidate(Collection<String> addresses);
 
-        /** Evicts everything, everywhere. */
-        void invalidateAll();
+        /**
+         * Evicts everything, everywhere.
+         *
+         * @return false when the shared tier could not confirm it
+         */
+        boolean invalidateAll();
     }
 
     /** A backend that may report changes, with its query's name and configuration section. */
@@ -164,6 +169,7 @@ public final class ChangeFeeds implements AutoCloseable {
         private final List<LongConsumer> lagListeners;
         private final LongAdder events = new LongAdder();
         private final LongAdder flushes = new LongAdder();
+        private final LongAdder unconfirmed = new LongAdder();
         private final AtomicLong lastLagNanos = new AtomicLong(-1);
         private volatile Instant lastEvictionAt;
         private volatile ChangeFeed feed;
@@ -175,9 +181,10 @@ public final class ChangeFeeds implements AutoCloseable {
         }
 
         @Override
-        public void evict(Collection<String> addresses, int events, long oldestChangeNanos) {
-            if (!addresses.isEmpty()) {
-                evictions.invalidate(addresses);
+        public boolean evict(Collection<String> addresses, int events, long oldestChangeNanos) {
+            if (!addresses.isEmpty() && !evictions.invalidate(addresses)) {
+                unconfirmed.increment();
+                return false;
             }
             long lag = Math.max(0, System.nanoTime() - oldestChangeNanos);
             this.events.add(events);
@@ -186,14 +193,25 @@ public final class ChangeFeeds implements AutoCloseable {
             for (LongConsumer l : lagListeners) {
                 l.accept(lag);
             }
+            return true;
         }
 
         @Override
-        public void flush(String reason) {
-            LOG.log(System.Logger.Level.WARNING, "change feed of query " + query + ": " + reason
+        public boolean flush(String reason) {
+            // the feed logs why when it matters (a lost position); a key-less table flushes on every change
+            LOG.log(System.Logger.Level.DEBUG, "change feed of query " + query + ": " + reason
                     + "; every cached entry is evicted");
-            evictions.invalidateAll();
+            if (!evictions.invalidateAll()) {
+                unconfirmed.increment();
+                return false;
+            }
             flushes.increment();
+            return true;
+        }
+
+        /** {@return evictions the shared tier could not confirm (the feed retried them)} */
+        public long unconfirmed() {
+            return unconfirmed.sum();
         }
 
         /** {@return the query name} */

@@ -37,15 +37,18 @@ class ChangeFeedsTest {
     static final class RecordingEvictions implements ChangeFeeds.Evictions {
         final List<Collection<String>> evicted = new ArrayList<>();
         int all;
+        boolean confirm = true;
 
         @Override
-        public void invalidate(Collection<String> addresses) {
+        public boolean invalidate(Collection<String> addresses) {
             evicted.add(List.copyOf(addresses));
+            return confirm;
         }
 
         @Override
-        public void invalidateAll() {
+        public boolean invalidateAll() {
             all++;
+            return confirm;
         }
     }
 
@@ -118,9 +121,9 @@ class ChangeFeedsTest {
                 List.of(candidate(root, new Source(seen, null))), false, null, ev);
         ChangeFeedContext ctx = seen.get();
         assertFalse(ctx.sharedCache());
-        ctx.sink().evict(List.of("a@ex.test"), 2, System.nanoTime() - 1_000_000);
-        ctx.sink().evict(List.of(), 1, System.nanoTime());
-        ctx.sink().flush("test");
+        assertTrue(ctx.sink().evict(List.of("a@ex.test"), 2, System.nanoTime() - 1_000_000));
+        assertTrue(ctx.sink().evict(List.of(), 1, System.nanoTime()));
+        assertTrue(ctx.sink().flush("test"));
         assertEquals(List.of(List.of("a@ex.test")), ev.evicted, "nothing to evict: no call");
         assertEquals(1, ev.all);
         ChangeFeeds.Source s = feeds.sources().get(0);
@@ -131,6 +134,13 @@ class ChangeFeedsTest {
         feeds.addLagListener(lags::add);
         ctx.sink().evict(List.of("b@ex.test"), 1, System.nanoTime() - 5_000_000);
         assertTrue(lags.get(0) >= 5_000_000, "lag from the change to the published eviction: " + lags);
+
+        ev.confirm = false;
+        assertFalse(ctx.sink().evict(List.of("c@ex.test"), 1, System.nanoTime()), "the shared tier refused it");
+        assertFalse(ctx.sink().flush("test"));
+        assertEquals(4, s.events(), "unconfirmed evictions are not counted as applied");
+        assertEquals(1, s.flushes());
+        assertEquals(2, s.unconfirmed());
         feeds.close();
     }
 

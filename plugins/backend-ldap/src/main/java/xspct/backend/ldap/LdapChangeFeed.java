@@ -354,7 +354,8 @@ final class LdapChangeFeed implements ChangeFeed {
     }
 
     private void evict(Set<String> addresses, int events) {
-        context.sink().evict(addresses, events, System.nanoTime());
+        long changed = System.nanoTime();
+        untilConfirmed(() -> context.sink().evict(addresses, events, changed));
         lastEventAt = Instant.now();
     }
 
@@ -365,7 +366,27 @@ final class LdapChangeFeed implements ChangeFeed {
     private void flush(String why, System.Logger.Level level) {
         LOG.log(level, "query " + settings.queryName() + ": " + why
                 + "; evicting every cached entry once");
-        context.sink().flush(why);
+        untilConfirmed(() -> context.sink().flush(why));
+    }
+
+    /**
+     * Repeats an eviction the shared cache did not confirm, holding the synchronisation (the directory keeps the
+     * following changes) so that the cookie never moves past a change that was not evicted everywhere.
+     */
+    private void untilConfirmed(java.util.function.BooleanSupplier eviction) {
+        long backoff = MIN_BACKOFF_NANOS;
+        while (!eviction.getAsBoolean() && !closed) {
+            if (lastError == null) {
+                LOG.log(System.Logger.Level.WARNING, "query " + settings.queryName() + ": the shared cache could "
+                        + "not confirm an eviction; retrying until it does");
+            }
+            lastError = "the shared cache could not confirm an eviction";
+            LockSupport.parkNanos(backoff);
+            backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+        }
+        if ("the shared cache could not confirm an eviction".equals(lastError)) {
+            lastError = null;
+        }
     }
 
     private void saveCookie(ASN1OctetString cookie) {

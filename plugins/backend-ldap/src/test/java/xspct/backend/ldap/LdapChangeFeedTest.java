@@ -51,13 +51,15 @@ class LdapChangeFeedTest {
         final AtomicInteger flushes = new AtomicInteger();
 
         @Override
-        public void evict(Collection<String> addresses, int events, long oldestChangeNanos) {
+        public boolean evict(Collection<String> addresses, int events, long oldestChangeNanos) {
             evicted.addAll(addresses);
+            return true;
         }
 
         @Override
-        public void flush(String reason) {
+        public boolean flush(String reason) {
             flushes.incrementAndGet();
+            return true;
         }
     }
 

@@ -66,6 +66,8 @@ final class MysqlChangeFeed implements ChangeFeed {
     private boolean leader;
     private ChangeLogTailer tailer;
     private long persisted = -1;
+    /** A flush owed before the cursor may move (the log was pruned past it). */
+    private String pendingFlush;
     private long lastRenewNanos;
     private long nextRenewNanos;
     private long nextAcquireNanos;
@@ -144,7 +146,10 @@ final class MysqlChangeFeed implements ChangeFeed {
                 tailer = new ChangeLogTailer(table.table(), ChangeLogTailer.end(c));
                 state = "tailing";
             }
-            drain(c);
+            if (!drain(c)) {
+                unconfirmed(now);
+                return;
+            }
             if (now >= nextPruneNanos) {
                 nextPruneNanos = now + PRUNE_EVERY_NANOS;
                 long deleted = ChangeLogTailer.prune(c, context.retention().toSeconds());
@@ -275,15 +280,16 @@ final class MysqlChangeFeed implements ChangeFeed {
         holder = "this instance (" + context.instanceId() + ")";
         LeaderLease.Position p = lease.position(c);
         long cursor = p.cursor();
+        persisted = cursor;
         if (p.prunedThrough() > cursor) {
             LOG.log(System.Logger.Level.WARNING, "query " + settings.queryName() + ": the change log was pruned "
                     + "past the persisted cursor (" + cursor + " < " + p.prunedThrough() + "): changes were lost "
                     + "while no instance followed them; evicting every cached entry");
-            context.sink().flush("the change log was pruned past the cursor");
+            // applied by drain before the cursor moves: a flush the shared cache does not confirm is retried
+            pendingFlush = "the change log was pruned past the cursor";
             cursor = p.prunedThrough();
         }
         tailer = new ChangeLogTailer(table.table(), cursor);
-        persisted = cursor;
         state = "leader";
         LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": this instance holds the change feed "
                 + "lease now and follows " + table.table() + " from log id " + cursor);
@@ -304,18 +310,31 @@ final class MysqlChangeFeed implements ChangeFeed {
                 + "lease (" + why + ") and stopped following " + table.table());
     }
 
-    /** Applies batches until the log is read to its end; the cursor is persisted after each eviction. */
-    private void drain(Connection c) throws SQLException {
+    /**
+     * Applies batches until the log is read to its end; the cursor is persisted after each eviction.
+     *
+     * @return false when the shared cache did not confirm an eviction: the batch is read again later
+     */
+    private boolean drain(Connection c) throws SQLException {
+        if (pendingFlush != null) {
+            if (!context.sink().flush(pendingFlush)) {
+                return false;
+            }
+            pendingFlush = null;
+        }
         ChangeLogTailer.Batch b;
         do {
+            long from = tailer.safeCursor();
             long readAt = System.nanoTime();
             b = tailer.poll(c, readAt);
             if (!b.isEmpty()) {
-                if (b.flush()) {
-                    context.sink().flush("table " + table.table() + " changed and has no key_columns");
+                boolean done = (!b.flush() || context.sink().flush("table " + table.table() + " changed and has "
+                        + "no key_columns")) && context.sink().evict(b.flush() ? List.of() : b.addresses(),
+                        b.events(), readAt - b.oldestAgeMicros() * 1000);
+                if (!done) {
+                    tailer = new ChangeLogTailer(table.table(), from);
+                    return false;
                 }
-                context.sink().evict(b.flush() ? List.of() : b.addresses(), b.events(),
-                        readAt - b.oldestAgeMicros() * 1000);
                 lastEventAt = Instant.now();
             }
             long cursor = tailer.safeCursor();
@@ -323,7 +342,7 @@ final class MysqlChangeFeed implements ChangeFeed {
                 long now = System.nanoTime();
                 if (!lease.renew(c, cursor)) {
                     lose("another instance took it over");
-                    return;
+                    return true;
                 }
                 renewed(now);
                 persisted = cursor;
@@ -331,11 +350,23 @@ final class MysqlChangeFeed implements ChangeFeed {
             }
             position = Long.toString(lease != null ? persisted : tailer.max());
         } while (b.full());
+        return true;
+    }
+
+    /** The shared cache could not confirm an eviction: read the changes again after a back-off. */
+    private void unconfirmed(long now) {
+        if (lastError == null) {
+            LOG.log(System.Logger.Level.WARNING, "query " + settings.queryName() + ": the shared cache could not "
+                    + "confirm an eviction; the changes are applied again once it answers");
+        }
+        lastError = "the shared cache could not confirm an eviction";
+        retryAtNanos = now + backoffNanos;
+        backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
     }
 
     private void healthy() {
         if (lastError != null) {
-            LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": change feed reconnected to "
+            LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": change feed works again against "
                     + settings.describe());
         }
         lastError = null;

@@ -67,20 +67,33 @@ class MysqlChangeFeedTest {
         final Set<String> evicted = ConcurrentHashMap.newKeySet();
         final AtomicInteger events = new AtomicInteger();
         final AtomicInteger flushes = new AtomicInteger();
+        /** Evictions to refuse, as a shared cache does while its store is unreachable. */
+        final AtomicInteger refuse = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
 
         @Override
-        public void evict(Collection<String> addresses, int n, long oldestChangeNanos) {
+        public boolean evict(Collection<String> addresses, int n, long oldestChangeNanos) {
+            if (refuse.getAndUpdate(r -> Math.max(0, r - 1)) > 0) {
+                refused.incrementAndGet();
+                return false;
+            }
             evicted.addAll(addresses);
             events.addAndGet(n);
+            return true;
         }
 
         @Override
-        public void flush(String reason) {
+        public boolean flush(String reason) {
             flushes.incrementAndGet();
+            return true;
         }
     }
 
     private Backend backend(String changeFeed, String user, String password) {
+        return backend(TestDatabase.PORT, changeFeed, user, password);
+    }
+
+    private Backend backend(int port, String changeFeed, String user, String password) {
         String yaml = """
                 xspct_db_queries:
                   q:
@@ -94,7 +107,7 @@ class MysqlChangeFeedTest {
                     query_replace: {"%%u": address}
                     connect_timeout: 2
                     change_feed: %s
-                """.formatted(TestDatabase.PORT, user, password, db.name, changeFeed);
+                """.formatted(port, user, password, db.name, changeFeed);
         YamlNode root = ConfigFile.parse("test", yaml);
         Backend b = MysqlBackend.create(new QueryContext("q", root.get("xspct_db_queries").get("q"), root),
                 ds -> ds);
@@ -332,5 +345,34 @@ class MysqlChangeFeedTest {
         assertTrue(all.contains("xspct_db_queries.q.change_feed.table"), all);
         assertTrue(all.contains("xspct_db_queries.q.change_feed.key_columns"), all);
         assertTrue(all.contains("xspct_db_queries.q.change_feed.tabel"), all);
+    }
+
+    @Test
+    void aChangeMadeWhileTheDatabaseWasUnreachableIsReportedAfterTheReconnect() throws Exception {
+        TcpProxy proxy = new TcpProxy(TestDatabase.PORT).start();
+        closing.add(proxy);
+        RecordingSink sink = new RecordingSink();
+        ChangeFeed feed = start(backend(proxy.port(), "{table: policy, key_columns: [mail]}", "root", ""), sink,
+                false, "a");
+        assertEquals("tailing", feed.status().state());
+        proxy.stop();
+        await("the feed notices the outage", () -> "disconnected".equals(feed.status().state()));
+        db.exec("UPDATE policy SET quota = 21 WHERE mail = 'b@ex.de'");
+        proxy.start();
+        await("the change made during the outage is reported", () -> sink.evicted.contains("b@ex.de"));
+        await("the feed is healthy again", () -> feed.status().lastError() == null);
+    }
+
+    @Test
+    void anEvictionTheSharedCacheDidNotConfirmIsAppliedAgain() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        ChangeFeed feed = start(backend("{table: policy, key_columns: [mail]}"), sink, true, "a");
+        assertEquals("leader", feed.status().state());
+        String before = feed.status().position();
+        sink.refuse.set(2);
+        db.exec("UPDATE policy SET quota = 31 WHERE mail = 'a@ex.de'");
+        await("the change is evicted once the cache confirms it", () -> sink.evicted.contains("a@ex.de"));
+        assertEquals(2, sink.refused.get());
+        await("and only then the cursor moves", () -> !before.equals(feed.status().position()));
     }
 }

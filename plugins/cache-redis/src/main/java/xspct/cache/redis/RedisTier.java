@@ -27,6 +27,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.ChangeFeedStateStore;
+import xspct.api.ConfirmedInvalidation;
 import xspct.api.Invalidation;
 import xspct.api.SetSource;
 
@@ -41,7 +42,7 @@ import xspct.api.SetSource;
  * {@code redis_channel}). The client is created lazily and dropped when the breaker opens, so a recovered Redis is
  * reached over fresh connections rather than the pool's dead ones.
  */
-final class RedisTier implements CacheTier, ChangeFeedStateStore {
+final class RedisTier implements CacheTier, ChangeFeedStateStore, ConfirmedInvalidation {
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
     private static final int BATCH = 1000;
     private static final String NEGATIVE_VALUE = "1";
@@ -196,14 +197,19 @@ final class RedisTier implements CacheTier, ChangeFeedStateStore {
      */
     @Override
     public void invalidate(Collection<String> addresses) {
+        invalidateConfirmed(addresses);
+    }
+
+    @Override
+    public boolean invalidateConfirmed(Collection<String> addresses) {
         List<String> list = new ArrayList<>(new LinkedHashSet<>(addresses));
         list.remove(null);
         if (list.isEmpty()) {
-            return;
+            return true;
         }
         if (!breaker.allows()) {
             bypassedInvalidation(list.size() + " address(es)");
-            return;
+            return false;
         }
         try {
             UnifiedJedis c = client(false);
@@ -228,17 +234,24 @@ final class RedisTier implements CacheTier, ChangeFeedStateStore {
             unlink(c, keys);
             c.publish(s.invalidationChannel(), InvalidationMessage.encode(Invalidation.of(list)));
             breaker.success();
+            return true;
         } catch (RuntimeException e) {
             failed("invalidate", e);
+            return false;
         }
     }
 
     /** Deletes every key under the three prefixes with SCAN and UNLINK (never KEYS), then announces it. */
     @Override
     public void invalidateAll() {
+        invalidateAllConfirmed();
+    }
+
+    @Override
+    public boolean invalidateAllConfirmed() {
         if (!breaker.allows()) {
             bypassedInvalidation("all entries");
-            return;
+            return false;
         }
         try {
             UnifiedJedis c = client(false);
@@ -258,8 +271,10 @@ final class RedisTier implements CacheTier, ChangeFeedStateStore {
             c.publish(s.invalidationChannel(), InvalidationMessage.encode(Invalidation.everything()));
             breaker.success();
             LOG.log(System.Logger.Level.INFO, "Redis cache: all entries invalidated (" + removed + " keys)");
+            return true;
         } catch (RuntimeException e) {
             failed("invalidate", e);
+            return false;
         }
     }
 

@@ -135,7 +135,7 @@ class ChangeFeedFleetTest {
         assertInstanceOf(Reply.Users.class, b.pipeline().get(ALICE));
         assertInstanceOf(CacheLookup.Positive.class, b.caches().tiers().get(0).tier().lookup(ALICE));
 
-        ctx.sink().evict(List.of(ALICE), 1, System.nanoTime());
+        assertTrue(ctx.sink().evict(List.of(ALICE), 1, System.nanoTime()), "Redis confirmed it");
         assertEquals(CacheLookup.MISS, a.caches().tiers().get(0).tier().lookup(ALICE));
         try (Jedis raw = RedisTestSupport.raw(2000)) {
             assertFalse(raw.exists(prefix + "alias_" + ALICE), "L2 entry evicted");
