@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param state           {@code starting}, {@code leader} (holds the lease and follows changes for the fleet),
  *                        {@code follower} (another instance holds the lease), {@code tailing} (follows changes
- *                        for this instance alone) or {@code disconnected}
+ *                        for this instance alone), {@code refreshing} (catching up), {@code polling} (a coarser
+ *                        fallback) or {@code disconnected}
  * @param source          what is followed, e.g. {@code mysql policy@db.example.org/mail} (never a password)
  * @param position        the persisted position (log cursor, sync cookie digest), or {@code null}
  * @param positionSavedAt when the position was last persisted, or {@code null}

@@ -383,7 +383,8 @@ final class ServerMetrics implements AutoCloseable {
      * trailing-slash paths count with their endpoint.
      *
      * @param route the route template
-     * @return {@code query}, {@code query_json}, {@code rspamd_settings}, {@code cache_invalidate}, {@code change_feed}, {@code health}
+     * @return {@code query}, {@code query_json}, {@code rspamd_settings}, {@code cache_invalidate},
+     *         {@code change_feed}, {@code health}
      *         or {@code other}
      */
     static String endpointOf(String route) {

@@ -161,8 +161,9 @@ class ChangeFeedsTest {
     @Test
     void aRefusedFeedIsAProblemAtTheQuerysChangeFeedKey() {
         YamlNode root = root("{enabled: true}");
-        ChangeFeeds feeds = ChangeFeeds.start(ChangeFeedSettings.read(root), List.of(candidate(root,
-                new Source(new AtomicReference<>(), new ChangeFeedException("table", "table 'policy' does not exist")))),
+        Source refusing = new Source(new AtomicReference<>(),
+                new ChangeFeedException("table", "table 'policy' does not exist"));
+        ChangeFeeds feeds = ChangeFeeds.start(ChangeFeedSettings.read(root), List.of(candidate(root, refusing)),
                 false, null, new RecordingEvictions());
         assertTrue(feeds.sources().isEmpty());
         assertEquals(List.of("xspct_db_queries.policy.change_feed.table: table 'policy' does not exist"),

@@ -159,7 +159,7 @@ final class LdapChangeFeed implements ChangeFeed {
         req.setIntermediateResponseListener(sync::intermediate);
         req.addControl(new ContentSyncRequestControl(true, ContentSyncRequestMode.REFRESH_AND_PERSIST,
                 saved.map(ASN1OctetString::new).orElse(null), false));
-        state = "tailing";
+        state = "refreshing"; // "tailing" once the refresh phase is over
         SearchResult result;
         try {
             result = c.search(req);

@@ -133,8 +133,8 @@ class LdapChangeFeedTest {
         Slapd s = slapd(true);
         RecordingSink sink = new RecordingSink();
         ChangeFeed f = feed(s, sink);
-        await("the first sync ends with one flush (no saved cookie)", () -> sink.flushes.get() == 1);
-        assertEquals("tailing", f.status().state());
+        await("the first sync ends with one flush (no saved cookie)",
+                () -> sink.flushes.get() == 1 && "tailing".equals(f.status().state()));
         assertTrue(sink.evicted.isEmpty(), "the initial refresh evicts nothing by itself: " + sink.evicted);
 
         s.ldif("ldapmodify", """

@@ -43,7 +43,8 @@ final class MysqlChangeFeed implements ChangeFeed {
      * Flyway narrates every run at INFO (environment, validation, "up to date"); the feed logs one line when it
      * applied something, so Flyway keeps its warnings and errors only. Held here so the level is not collected.
      */
-    private static final java.util.logging.Logger FLYWAY_LOG = quiet(java.util.logging.Logger.getLogger("org.flywaydb"));
+    private static final java.util.logging.Logger FLYWAY_LOG =
+            quiet(java.util.logging.Logger.getLogger("org.flywaydb"));
     private static final long MIN_BACKOFF_NANOS = 500_000_000L;
     private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
     private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
