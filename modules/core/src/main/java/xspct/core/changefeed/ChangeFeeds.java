@@ -3,12 +3,17 @@ package xspct.core.changefeed;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
@@ -53,12 +58,24 @@ public final class ChangeFeeds implements AutoCloseable {
     public record Candidate(String query, ConfigNode section, Backend backend) {
     }
 
+    /**
+     * Every eviction is repeated once after this delay. A lookup that read the old answer (from the shared tier or
+     * the backend) just before the eviction may store it after the eviction; the repetition removes it again.
+     */
+    static final Duration REPEAT_DELAY = Duration.ofSeconds(1);
+
     private final ChangeFeedSettings settings;
     private final List<Source> sources = new ArrayList<>();
     private final List<LongConsumer> lagListeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService repeats;
 
     private ChangeFeeds(ChangeFeedSettings settings) {
         this.settings = settings;
+        this.repeats = settings.enabled() ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "xspct-change-feed-repeat");
+            t.setDaemon(true);
+            return t;
+        }) : null;
     }
 
     /**
@@ -97,7 +114,7 @@ public final class ChangeFeeds implements AutoCloseable {
                 }
                 continue;
             }
-            Source source = new Source(c.query(), evictions, feeds.lagListeners);
+            Source source = new Source(c.query(), evictions, feeds.lagListeners, feeds.repeats);
             ChangeFeedContext ctx = new ChangeFeedContext(source, sharedCache, settings.pollInterval(),
                     settings.retention(), settings.leaseTtl(), instance, state);
             try {
@@ -141,6 +158,9 @@ public final class ChangeFeeds implements AutoCloseable {
 
     @Override
     public void close() {
+        if (repeats != null) {
+            repeats.shutdownNow();
+        }
         for (Source s : sources) {
             try {
                 s.feed.close();
@@ -167,6 +187,7 @@ public final class ChangeFeeds implements AutoCloseable {
         private final String query;
         private final Evictions evictions;
         private final List<LongConsumer> lagListeners;
+        private final ScheduledExecutorService repeats;
         private final LongAdder events = new LongAdder();
         private final LongAdder flushes = new LongAdder();
         private final LongAdder unconfirmed = new LongAdder();
@@ -174,10 +195,12 @@ public final class ChangeFeeds implements AutoCloseable {
         private volatile Instant lastEvictionAt;
         private volatile ChangeFeed feed;
 
-        Source(String query, Evictions evictions, List<LongConsumer> lagListeners) {
+        Source(String query, Evictions evictions, List<LongConsumer> lagListeners,
+               ScheduledExecutorService repeats) {
             this.query = query;
             this.evictions = evictions;
             this.lagListeners = lagListeners;
+            this.repeats = repeats;
         }
 
         @Override
@@ -185,6 +208,15 @@ public final class ChangeFeeds implements AutoCloseable {
             if (!addresses.isEmpty() && !evictions.invalidate(addresses)) {
                 unconfirmed.increment();
                 return false;
+            }
+            if (!addresses.isEmpty() && repeats != null) {
+                List<String> again = List.copyOf(addresses);
+                try {
+                    repeats.schedule(() -> evictions.invalidate(again), REPEAT_DELAY.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
             }
             long lag = Math.max(0, System.nanoTime() - oldestChangeNanos);
             this.events.add(events);
