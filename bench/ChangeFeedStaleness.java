@@ -18,12 +18,14 @@ import java.util.List;
  */
 public final class ChangeFeedStaleness {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final long TIMEOUT_NANOS = 60_000_000_000L;
 
     public static void main(String[] args) throws Exception {
         String url = args[0];
         int changes = Integer.parseInt(args[1]);
         List<Integer> ports = Arrays.stream(args, 2, args.length).map(Integer::valueOf).toList();
         long[] staleness = new long[changes];
+        int late = 0;
         try (Connection c = DriverManager.getConnection(url);
              PreparedStatement update = c.prepareStatement("UPDATE policy SET quota = ? WHERE mail = ?")) {
             for (int i = 0; i < changes; i++) {
@@ -40,28 +42,31 @@ public final class ChangeFeedStaleness {
                 long committed = System.nanoTime();
                 String expected = "\"" + (i + 1) + "\"";
                 List<Integer> pending = new ArrayList<>(ports);
-                long deadline = committed + 30_000_000_000L;
+                long deadline = committed + TIMEOUT_NANOS;
                 while (!pending.isEmpty()) {
                     pending.removeIf(p -> get(p, address).contains(expected));
                     if (System.nanoTime() > deadline) {
-                        StringBuilder why = new StringBuilder("not answered within 30 s: " + address);
+                        // counted at the timeout, and said: a machine too loaded for the shared cache shows here
+                        StringBuilder why = new StringBuilder("late: not answered within 60 s: " + address);
                         for (int p : ports) {
                             why.append("\n  port ").append(p).append(": ").append(get(p, address)).append("\n  ")
                                     .append(get(p, "/v1/change-feed"));
                         }
-                        throw new IllegalStateException(why.toString());
+                        System.out.println(why);
+                        late++;
+                        break;
                     }
                     if (!pending.isEmpty()) {
                         Thread.sleep(1);
                     }
                 }
-                staleness[i] = System.nanoTime() - committed;
+                staleness[i] = Math.min(TIMEOUT_NANOS, System.nanoTime() - committed);
             }
         }
         Arrays.sort(staleness);
-        System.out.printf("changes=%d instances=%d staleness_ms p50=%.1f p90=%.1f p99=%.1f max=%.1f%n", changes,
-                ports.size(), ms(pct(staleness, 50)), ms(pct(staleness, 90)), ms(pct(staleness, 99)),
-                ms(staleness[changes - 1]));
+        System.out.printf("changes=%d instances=%d staleness_ms p50=%.1f p90=%.1f p99=%.1f max=%.1f late=%d%n",
+                changes, ports.size(), ms(pct(staleness, 50)), ms(pct(staleness, 90)), ms(pct(staleness, 99)),
+                ms(staleness[changes - 1]), late);
     }
 
     private static long pct(long[] sorted, int p) {

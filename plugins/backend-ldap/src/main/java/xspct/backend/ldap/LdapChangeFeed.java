@@ -382,7 +382,8 @@ final class LdapChangeFeed implements ChangeFeed {
             }
             lastError = "the shared cache could not confirm an eviction";
             LockSupport.parkNanos(backoff);
-            backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+            // short retries: the shared cache's own health check decides when it is usable again
+            backoff = Math.min(2_000_000_000L, backoff * 2);
         }
         if ("the shared cache could not confirm an eviction".equals(lastError)) {
             lastError = null;

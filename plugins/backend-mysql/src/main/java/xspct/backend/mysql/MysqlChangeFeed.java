@@ -47,6 +47,7 @@ final class MysqlChangeFeed implements ChangeFeed {
             quiet(java.util.logging.Logger.getLogger("org.flywaydb"));
     private static final long MIN_BACKOFF_NANOS = 500_000_000L;
     private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
+    private static final long MAX_UNCONFIRMED_BACKOFF_NANOS = 2_000_000_000L;
     private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
     /** MySQL errors that mean a missing privilege. */
     private static final List<Integer> PRIVILEGE_ERRORS = List.of(1044, 1142, 1143, 1227, 1370);
@@ -361,7 +362,8 @@ final class MysqlChangeFeed implements ChangeFeed {
                     + "confirm an eviction; the changes are applied again once it answers");
         }
         lastError = "the shared cache could not confirm an eviction";
-        retryAtNanos = now + backoffNanos;
+        // short retries: the shared cache's own health check decides when it is usable again
+        retryAtNanos = now + Math.min(backoffNanos, MAX_UNCONFIRMED_BACKOFF_NANOS);
         backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
     }
 
