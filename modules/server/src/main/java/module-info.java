@@ -11,6 +11,7 @@ module xspct.server {
     requires io.helidon.common.configurable;
     requires io.helidon.common.media.type;
     requires io.helidon.common.socket;
+    requires io.helidon.common.task;
     requires io.helidon.metrics.api;
     requires micrometer.core;
     // the registry Helidon's Prometheus formatter renders; the provider only requires it statically, so without

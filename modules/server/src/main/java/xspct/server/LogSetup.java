@@ -80,6 +80,28 @@ final class LogSetup {
         }
     }
 
+    /**
+     * Appends a message on one line: control characters, which a client can put into any value that gets logged (an
+     * address, an Rspamd {@code from}), are written as escapes ({@code \\r}, {@code \\n}, {@code \\t},
+     * {@code \\xNN}), so no value can start a forged log line.
+     */
+    static void appendEscaped(StringBuilder sb, String message) {
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c >= 0x20 && c != 0x7f && (c < 0x80 || c > 0x9f) && c != '\u2028' && c != '\u2029') {
+                sb.append(c);
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else {
+                sb.append(c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+            }
+        }
+    }
+
     private static final class PythonStyle extends Formatter {
         private final String prefix;
 
@@ -97,9 +119,11 @@ final class LogSetup {
             if (!tag.isEmpty()) {
                 sb.append('[').append(tag).append("] ");
             }
-            sb.append(formatMessage(r));
+            appendEscaped(sb, formatMessage(r));
             if (r.getThrown() != null && r.getLevel().intValue() <= Level.FINE.intValue()) {
-                sb.append(" (").append(r.getThrown()).append(')');
+                sb.append(" (");
+                appendEscaped(sb, String.valueOf(r.getThrown()));
+                sb.append(')');
             }
             return sb.append(System.lineSeparator()).toString();
         }

@@ -13,6 +13,7 @@ import io.helidon.webserver.http.ServerResponse;
 final class PlainText {
     static final String TEXT = "text/plain; charset=utf-8";
     private static final System.Logger LOG = System.getLogger(PlainText.class.getName());
+    private static final int MAX_LOGGED = 300;
 
     private PlainText() {
     }
@@ -28,8 +29,10 @@ final class PlainText {
     }
 
     static void internalError(ServerRequest req, ServerResponse res, Throwable t) {
+        // the exception's text may quote client input: cut it short
+        String what = String.valueOf(t);
         LOG.log(System.Logger.Level.ERROR, "unhandled error on " + req.prologue().method().text() + " "
-                + req.path().path() + ": " + t);
+                + req.path().path() + ": " + (what.length() > MAX_LOGGED ? what.substring(0, MAX_LOGGED) + "..." : what));
         send(res, 500, "500 Internal Server Error\n\nServer got itself in trouble");
     }
 }

@@ -82,6 +82,7 @@ public final class XspctServer {
                 .port(s.listenPort())
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
+                .directHandlers(guard.directHandlers())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(http1)
@@ -97,6 +98,7 @@ public final class XspctServer {
             b.putSocket(name, l -> {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
                         .maxPayloadSize(s.clientMaxSize())
+                        .directHandlers(guard.directHandlers())
                         .protocolsDiscoverServices(false)
                         .addConnectionSelector(http1);
                 if (tls != null) {
@@ -182,6 +184,8 @@ public final class XspctServer {
         }
         stopped = true;
         LOG.log(System.Logger.Level.WARNING, "xspct-db stopping");
+        // requests already sent on open connections are answered (with Connection: close), idle ones closed
+        guard.drain(SlowClientGuard.DRAIN);
         server.stop();
         guard.close();
         if (metrics != null) {

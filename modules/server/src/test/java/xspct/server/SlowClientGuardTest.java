@@ -9,6 +9,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +19,7 @@ import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
@@ -221,6 +223,119 @@ class SlowClientGuardTest {
         advance(Duration.ofMillis(1));
         guard.sweep();
         assertEquals(before + 1, connection.closes.get(), "not closed at the deadline");
+    }
+
+    @Test
+    void anAnswerWithConnectionCloseIsTheLastOfItsConnection() throws Exception {
+        Inner inner = handled(() -> guard.answers().headers(connection.context, closing(WritableHeaders.create())));
+        assertEquals(List.of(false), inner.closes, "the connection's loop ends, without an interrupt");
+    }
+
+    @Test
+    void aRequestThatAsksToCloseGetsItsAnswerWithConnectionClose() throws Exception {
+        WritableHeaders<?> answer = WritableHeaders.create();
+        Inner inner = handled(() -> {
+            guard.headers(connection.context, closing(WritableHeaders.create()));
+            guard.answers().headers(connection.context, answer);
+        });
+        assertEquals(true, answer.containsToken(HeaderValues.CONNECTION_CLOSE));
+        assertEquals(List.of(false), inner.closes);
+    }
+
+    @Test
+    void anAnswerThatKeepsTheConnectionLeavesItOpen() throws Exception {
+        WritableHeaders<?> answer = WritableHeaders.create();
+        Inner inner = handled(() -> guard.answers().headers(connection.context, answer));
+        assertEquals(false, answer.contains(HeaderNames.CONNECTION));
+        assertEquals(List.of(), inner.closes);
+    }
+
+    /**
+     * A stop drains: Helidon's first close (without interrupt) only starts it, an answer given from then on closes
+     * its connection, an idle connection is closed after the drain time, and Helidon's last close interrupts.
+     */
+    @Test
+    void aStopDrainsTheConnections() throws Exception {
+        WritableHeaders<?> answer = WritableHeaders.create();
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch answerNow = new CountDownLatch(1);
+        Inner inner = new Inner(() -> {
+            handling.countDown();
+            await(answerNow);
+            guard.answers().headers(connection.context, answer);
+        });
+        ServerConnection watched = guard.selector(selectorOf(inner)).connection(connection.context);
+        Thread t = handleOnItsThread(watched);
+        handling.await();
+
+        watched.close(false);
+        assertEquals(List.of(), inner.closes, "a drained connection is not interrupted");
+        answerNow.countDown();
+        t.join();
+        assertEquals(true, answer.containsToken(HeaderValues.CONNECTION_CLOSE));
+        assertEquals(List.of(false), inner.closes);
+
+        Connection idle = new Connection();
+        watch(idle.context);
+        advance(SlowClientGuard.DRAIN.minusMillis(1));
+        guard.sweep();
+        assertEquals(0, idle.closes.get());
+        advance(Duration.ofMillis(1));
+        guard.sweep();
+        assertEquals(1, idle.closes.get(), "idle after the drain time");
+        assertEquals(0, guard.disconnected(), "not a slow client");
+
+        watched.close(true);
+        assertEquals(List.of(false, true), inner.closes);
+    }
+
+    private static WritableHeaders<?> closing(WritableHeaders<?> headers) {
+        headers.set(HeaderValues.CONNECTION_CLOSE);
+        return headers;
+    }
+
+    /** Runs {@code onThread} as a connection handled by the guard, on the connection's thread. */
+    private Inner handled(Runnable onThread) throws InterruptedException {
+        Inner inner = new Inner(onThread);
+        handleOnItsThread(guard.selector(selectorOf(inner)).connection(connection.context)).join();
+        return inner;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Helidon's connection, as the guard wraps it: records the closes asked of it. */
+    private static final class Inner implements ServerConnection {
+        final List<Boolean> closes = new CopyOnWriteArrayList<>();
+        private final Runnable onHandle;
+
+        Inner(Runnable onHandle) {
+            this.onHandle = onHandle;
+        }
+
+        @Override
+        public void handle(Limit limit) {
+            onHandle.run();
+        }
+
+        @Override
+        public Duration idleTime() {
+            return Duration.ZERO;
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            closes.add(interrupt);
+        }
+    }
+
+    private static ServerConnectionSelector selectorOf(ServerConnection c) {
+        return proxy(ServerConnectionSelector.class, name -> name.equals("connection") ? c : null);
     }
 
     private static Thread handleOnItsThread(ServerConnection watched) {

@@ -1,7 +1,7 @@
 package xspct.core.pipeline;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 
 import xspct.core.config.QuerySettings;
 import xspct.core.regex.PythonRegex;
@@ -69,10 +69,11 @@ public final class WildcardKeys {
             return out.equals(address) ? Optional.empty() : Optional.of(out);
         }
         try {
-            Matcher m = pattern.matcher(address);
-            if (!m.find()) {
+            Optional<MatchResult> found = pattern.find(address);
+            if (found.isEmpty()) {
                 return Optional.empty();
             }
+            MatchResult m = found.get();
             boolean anyGroup = false;
             for (int g = 1; g <= m.groupCount(); g++) {
                 anyGroup |= m.group(g) != null;

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -14,12 +16,18 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Translated: named groups {@code (?P<name>...)} and back-references {@code (?P=name)} (group names are
  * renamed because Java allows no underscores in them), {@code \Z}. Matching runs on a budget of character reads so
- * that a pathological pattern cannot pin a CPU on an attacker-chosen address: an exhausted budget counts as no
- * match.
+ * that a pathological pattern cannot pin a CPU on an attacker-chosen address, and on inputs of at most
+ * {@value #MAX_INPUT} characters so that it cannot exhaust the stack: an exhausted budget, a longer input, or a stack
+ * overflow all the same (a last line of defence) counts as no match.
  */
 public final class PythonRegex {
     /** Character reads allowed per match attempt; generous for any address-sized input. */
     static final long MATCH_BUDGET = 200_000;
+    /**
+     * Longer inputs never match: far beyond any address (320 characters at most), and the recursion of Java's
+     * matcher grows with the input (a nested repetition overflows a 1 MB stack at about 2,000 characters).
+     */
+    static final int MAX_INPUT = 1024;
 
     private final String source;
     private final Pattern pattern;
@@ -133,10 +141,24 @@ public final class PythonRegex {
      * @return true when the pattern occurs; false also when the budget ran out
      */
     public boolean search(String input) {
+        return find(input).isPresent();
+    }
+
+    /**
+     * Unanchored search, as Python's {@code re.search}, with its groups.
+     *
+     * @param input the text
+     * @return the first match; empty also when the input is too long or the budget ran out
+     */
+    public Optional<MatchResult> find(String input) {
+        if (input.length() > MAX_INPUT) {
+            return Optional.empty();
+        }
         try {
-            return matcher(input).find();
-        } catch (BudgetedChars.BudgetExceeded e) {
-            return false;
+            Matcher m = matcher(input);
+            return m.find() ? Optional.of(m.toMatchResult()) : Optional.empty();
+        } catch (BudgetedChars.BudgetExceeded | StackOverflowError e) {
+            return Optional.empty();
         }
     }
 
@@ -156,9 +178,12 @@ public final class PythonRegex {
      *
      * @param input       the text
      * @param replacement a replacement compiled for this pattern
-     * @return the result; the input unchanged when the budget ran out
+     * @return the result; the input unchanged when it is too long or the budget ran out
      */
     public String substituteAll(String input, Replacement replacement) {
+        if (input.length() > MAX_INPUT) {
+            return input;
+        }
         try {
             Matcher m = matcher(input);
             StringBuilder sb = null;
@@ -175,7 +200,7 @@ public final class PythonRegex {
                 return input;
             }
             return sb.append(input, last, input.length()).toString();
-        } catch (BudgetedChars.BudgetExceeded e) {
+        } catch (BudgetedChars.BudgetExceeded | StackOverflowError e) {
             return input;
         }
     }

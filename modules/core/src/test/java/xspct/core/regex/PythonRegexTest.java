@@ -47,4 +47,34 @@ class PythonRegexTest {
         assertTrue(System.nanoTime() - start < 5_000_000_000L, "bounded by the match budget");
         assertTrue(evil.search("aaaa"));
     }
+    /**
+     * A nested repetition recurses once per character in Java's matcher: on a long address it would overflow the
+     * stack. Inputs past the limit never match, and one within it cannot overflow even a small stack.
+     */
+    @Test
+    void nestedRepetitionCannotOverflowTheStack() throws InterruptedException {
+        PythonRegex nested = PythonRegex.compile("^(?P<local>(a|aa)+)@legacy\\.example$");
+        PythonRegex.Replacement repl = nested.replacement("\\g<local>@new.example");
+        assertTrue(nested.search("aaa@legacy.example"));
+        for (int length : new int[] {PythonRegex.MAX_INPUT + 1, 10_000, 100_000}) {
+            String attack = "a".repeat(length - "@legacy.example".length()) + "@legacy.example";
+            assertFalse(nested.search(attack), length + " characters");
+            assertEquals(attack, nested.substituteAll(attack, repl));
+            assertTrue(nested.find(attack).isEmpty());
+        }
+        // the longest input that is matched, also on a thread with a quarter of the usual stack: no error escapes
+        String longest = "a".repeat(PythonRegex.MAX_INPUT - "@legacy.example".length()) + "@legacy.example";
+        assertTrue(nested.search(longest));
+        Throwable[] escaped = new Throwable[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                nested.search(longest);
+            } catch (Throwable t) {
+                escaped[0] = t;
+            }
+        }, "small-stack", 256 * 1024);
+        small.start();
+        small.join();
+        assertEquals(null, escaped[0]);
+    }
 }
