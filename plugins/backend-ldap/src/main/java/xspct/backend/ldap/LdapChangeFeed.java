@@ -2,7 +2,6 @@ package xspct.backend.ldap;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -36,7 +35,6 @@ import com.unboundid.ldap.sdk.controls.ContentSyncRequestControl;
 import com.unboundid.ldap.sdk.controls.ContentSyncRequestMode;
 import com.unboundid.ldap.sdk.controls.ContentSyncState;
 import com.unboundid.ldap.sdk.controls.ContentSyncStateControl;
-import com.unboundid.util.StaticUtils;
 
 import xspct.api.ChangeFeed;
 import xspct.api.ChangeFeedContext;
@@ -61,6 +59,8 @@ final class LdapChangeFeed implements ChangeFeed {
     private static final int SYNC_REFRESH_REQUIRED = 4096;
     private static final long MIN_BACKOFF_NANOS = 500_000_000L;
     private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
+    private static final java.time.format.DateTimeFormatter SECONDS = java.time.format.DateTimeFormatter
+            .ofPattern("yyyyMMddHHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
     private final LdapSettings settings;
     private final WatchedEntries watched;
@@ -311,7 +311,8 @@ final class LdapChangeFeed implements ChangeFeed {
         LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": " + settings.describe() + " offers no "
                 + "content synchronisation (syncprov); polling modifyTimestamp every "
                 + context.pollInterval().toMillis() + " ms instead (deletes are not seen)");
-        String last = StaticUtils.encodeGeneralizedTime(new Date(System.currentTimeMillis() - 1000));
+        // whole seconds, as directories stamp entries: a fraction would skip changes within the same second
+        String last = SECONDS.format(Instant.now().minusSeconds(1));
         List<String> attrs = new ArrayList<>(watched.keyAttributes());
         attrs.add("modifyTimestamp");
         while (!closed) {
@@ -327,12 +328,13 @@ final class LdapChangeFeed implements ChangeFeed {
                     newest = ts;
                 }
             }
-            if (!newest.equals(last)) {
-                // entries stamped within the same second as the newest are read again next time: harmless
+            // entries of the newest second are read (and evicted) again until the clock passes it: a second
+            // change within that second is not missed
+            if (!evict.isEmpty()) {
                 evict(evict, r.getEntryCount());
-                last = newest;
-                position = last;
             }
+            last = newest;
+            position = last;
             LockSupport.parkNanos(context.pollInterval().toNanos());
         }
     }
