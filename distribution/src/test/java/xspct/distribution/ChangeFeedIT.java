@@ -38,7 +38,7 @@ class ChangeFeedIT {
     private static final String MARIADB = "jdbc:mysql://127.0.0.1:3306/?user=root&password=";
     /** The staleness goal of the feed: every instance answers the new value within it. */
     private static final Duration GOAL = Duration.ofSeconds(2);
-    private static final int LEASE_TTL = 3;
+    private static final int LEASE_TTL = 4;
     private static final Pattern STATE = Pattern.compile("\"state\": \"([a-z]+)\"");
 
     private final List<RunningServer> servers = new ArrayList<>();
