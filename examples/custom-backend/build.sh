@@ -14,8 +14,37 @@ if [ ! -f "$api_jar" ]; then
     echo "build.sh: API jar not found: $api_jar (build xspct-db first, or pass the jar's path)" >&2
     exit 1
 fi
-# javac and jar of a JDK 21 or newer: JAVA_HOME if set, else the ones on PATH
-bin=${JAVA_HOME:+$JAVA_HOME/bin/}
+# javac and jar of a JDK 21 or newer, found as xspct-db's dev.sh finds one: the newest of JAVA_HOME, the javac on
+# PATH and the JDKs in /usr/lib/jvm, /opt/java and /opt/jdk* (the default javac may be older, e.g. 17)
+java_major() { # the feature version of the java binary $1, or nothing
+    "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1
+}
+candidates=${JAVA_HOME:-}
+if command -v javac >/dev/null 2>&1; then
+    candidates="$candidates
+$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
+fi
+for d in /usr/lib/jvm/* /opt/java/* /opt/jdk*; do
+    [ -d "$d" ] && candidates="$candidates
+$d"
+done
+best= best_v=0
+old_ifs=$IFS
+IFS='
+'
+for d in $candidates; do
+    [ -x "$d/bin/javac" ] && [ -x "$d/bin/jar" ] || continue
+    v=$(java_major "$d/bin/java")
+    case $v in ''|*[!0-9]*) continue ;; esac
+    if [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best=$d; best_v=$v; fi
+done
+IFS=$old_ifs
+if [ -z "$best" ]; then
+    echo "build.sh: no JDK 21 or newer found (looked at JAVA_HOME, javac on PATH and /usr/lib/jvm);" \
+        "install one or point JAVA_HOME at it" >&2
+    exit 1
+fi
+bin=$best/bin/
 
 rm -rf target
 "${bin}javac" --release 21 --module-path "$api_jar" -d target/classes \

@@ -209,7 +209,7 @@ public final class Assemble {
         Set<String> missing = new TreeSet<>();
         for (ModuleReference r : refs) {
             Path jar = Path.of(r.location().orElseThrow());
-            for (String m : jdkModulesUsedBy(jar, dir)) {
+            for (String m : jdkModulesUsedBy(jar, dir, r.descriptor().isAutomatic())) {
                 if (!bootModules.contains(m)) {
                     missing.add(m + " (" + jar.getFileName() + ")");
                 }
@@ -222,27 +222,35 @@ public final class Assemble {
         }
     }
 
-    private Set<String> jdkModulesUsedBy(Path jar, Path pluginDir) {
+    /**
+     * The JDK modules a jar uses, by jdeps. An explicit module is analysed on the module path with its plugin's
+     * other jars. An automatic module (a plain library jar) is analysed as a class-path jar: on the module path the
+     * modules that require it would be resolved without it and fail, and jdeps reports less for automatic modules
+     * (no jdk.unsupported for sun.misc.Unsafe, for one).
+     */
+    private Set<String> jdkModulesUsedBy(Path jar, Path pluginDir, boolean automatic) {
         ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElse(null);
         if (jdeps == null) {
             System.out.println("[WARNING] distribution: no jdeps in this JDK; JDK modules of plugins not checked");
             return Set.of();
         }
-        List<String> modulePath = new ArrayList<>();
-        modulePath.add(path("api-jar").toString());
+        List<String> others = new ArrayList<>();
+        others.add(path("api-jar").toString());
         try (Stream<Path> s = Files.list(pluginDir)) {
-            s.filter(p -> p.toString().endsWith(".jar") && !p.equals(jar)).forEach(p -> modulePath.add(p.toString()));
+            s.filter(p -> p.toString().endsWith(".jar") && !p.equals(jar)).sorted()
+                    .forEach(p -> others.add(p.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String pathOption = automatic ? "--class-path" : "--module-path";
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int rc = jdeps.run(new PrintWriter(out), new PrintWriter(err), "--multi-release",
                 String.valueOf(Runtime.version().feature()), "--ignore-missing-deps", "--print-module-deps",
-                "--module-path", String.join(java.io.File.pathSeparator, modulePath), jar.toString());
+                pathOption, String.join(java.io.File.pathSeparator, others), jar.toString());
         if (rc != 0) {
-            System.out.println("[WARNING] distribution: jdeps could not analyse " + jar + ": " + err.toString().trim());
-            return Set.of();
+            // jdeps writes its errors to standard output: show both
+            throw new BuildFailure("jdeps could not analyse " + jar + ": " + (out + " " + err).trim());
         }
         Set<String> jdk = new LinkedHashSet<>();
         String[] lines = out.toString().trim().split("\\R");

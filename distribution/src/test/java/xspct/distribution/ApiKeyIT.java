@@ -59,7 +59,7 @@ class ApiKeyIT {
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(r.body().contains("carol@example.com"), r.body());
             assertTrue(server.stdout().lines().anyMatch(l -> l.contains("WARNING")
-                    && l.contains("xspct_db_api_key_verify_fail is false")), server.stdout());
+                    && l.contains("xspct_db_api_key_verify_fail: is false")), server.stdout());
         }
     }
 }

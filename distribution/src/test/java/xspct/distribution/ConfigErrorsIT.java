@@ -20,11 +20,6 @@ class ConfigErrorsIT {
 
     static Stream<Arguments> brokenConfigs() {
         return Stream.of(
-                Arguments.of("unknown db_type", Distribution.TEST_LISTENER + """
-                        xspct_db_queries:
-                          people:
-                            db_type: nosuchdb
-                        """, List.of("people", "nosuchdb", "yaml", "testing", "xspct_db_queries.people.db_type")),
                 Arguments.of("malformed YAML", Distribution.TEST_LISTENER + """
                         xspct_db_queries:
                           people: [unclosed

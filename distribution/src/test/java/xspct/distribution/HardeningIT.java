@@ -214,7 +214,7 @@ class HardeningIT {
         try (RunningServer server = RunningServer.start(dist, dist.writeConfig("default-key.yml",
                 Distribution.TEST_LISTENER + DATA))) {
             assertTrue(server.stdout().lines().anyMatch(l -> l.contains("WARNING")
-                    && l.contains("xspct_db_api_key is the default 'changeme'")), server.stdout());
+                    && l.contains("xspct_db_api_key: is the default 'changeme'")), server.stdout());
             assertEquals(200, server.get("/v1/query/carol@example.com", Map.of("X-Api-Key", "changeme"))
                     .statusCode());
         }

@@ -9,9 +9,10 @@ public final class ApiVersion {
     public static final int MAJOR = 1;
     /**
      * Compatible additions increase this (1: RowAttribution, BodyCodecProvider, remote cache invalidation;
-     * 2: {@link SetSource} through {@link CacheTier#setSource()}; 3: {@link ChangeSource} and the change feed types).
+     * 2: {@link SetSource} through {@link CacheTier#setSource()}; 3: configuration warnings and
+     * {@code check} methods that validate without connecting; 4: {@link ChangeSource} and the change feed types).
      */
-    public static final int MINOR = 3;
+    public static final int MINOR = 4;
 
     private ApiVersion() {
     }

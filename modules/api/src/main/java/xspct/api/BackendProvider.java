@@ -21,4 +21,18 @@ public interface BackendProvider {
      * @return the backend
      */
     Backend create(QueryContext context);
+
+    /**
+     * Validates one query's section as {@link #create(QueryContext)} would, without creating anything: no
+     * connection, no thread, no pool. {@code xspct-db --check} calls this instead of {@code create}, and a start
+     * calls it before {@code create}; problems are reported through {@link ConfigNode#problem(String)} and
+     * {@link ConfigNode#warning(String)}. Reporting the same problem again in {@code create} is harmless.
+     *
+     * <p>The default checks nothing: a plugin that does not override it has its section checked only at start.
+     *
+     * @param context the query's name and configuration
+     * @since API 1.3
+     */
+    default void check(QueryContext context) {
+    }
 }

@@ -26,4 +26,14 @@ public interface CacheTierProvider {
      * @return the tier, or empty when the section disables it ({@code enabled: false})
      */
     Optional<CacheTier> create(CacheContext context);
+
+    /**
+     * Validates the tier's section as {@link #create(CacheContext)} would, without connecting or starting anything
+     * (see {@link BackendProvider#check(QueryContext)}). The default checks nothing.
+     *
+     * @param context the tier's configuration
+     * @since API 1.3
+     */
+    default void check(CacheContext context) {
+    }
 }

@@ -3,7 +3,7 @@ package xspct.api;
 /**
  * A running change feed of one query, created by {@link ChangeSource#startChangeFeed}.
  *
- * @since API 1.3
+ * @since API 1.4
  */
 public interface ChangeFeed extends AutoCloseable {
 

@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param leaseTtl     {@code lease_ttl}: how long a lease lasts without a heartbeat
  * @param instanceId   identifies this instance as a lease holder (unique per process start)
  * @param stateStore   where a feed keeps a small position (a sync cookie) across restarts
- * @since API 1.3
+ * @since API 1.4
  */
 public record ChangeFeedContext(ChangeSink sink, boolean sharedCache, Duration pollInterval, Duration retention,
                                 Duration leaseTtl, String instanceId, ChangeFeedStateStore stateStore) {

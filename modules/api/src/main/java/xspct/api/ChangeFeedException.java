@@ -4,7 +4,7 @@ package xspct.api;
  * A change feed cannot start because of its configuration or the database account. The core reports the message
  * against the query's {@code change_feed} key (or the sub-key given) and refuses to start.
  *
- * @since API 1.3
+ * @since API 1.4
  */
 public final class ChangeFeedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

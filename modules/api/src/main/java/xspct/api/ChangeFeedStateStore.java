@@ -7,7 +7,7 @@ import java.util.Optional;
  * configured, so that the whole fleet resumes from it, else in a local file. A shared {@link CacheTier} may
  * implement this role too; the core then gives it to the feeds (the {@code redis} tier does).
  *
- * @since API 1.3
+ * @since API 1.4
  */
 public interface ChangeFeedStateStore {
 

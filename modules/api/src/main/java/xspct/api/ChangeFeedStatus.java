@@ -15,7 +15,7 @@ import java.time.Instant;
  * @param lastEventAt     when the last change event was applied, or {@code null}
  * @param leaseHolder     the current lease holder ({@code host/pid}), or {@code null} without a lease
  * @param lastError       the last connection or statement error while not healthy, or {@code null}
- * @since API 1.3
+ * @since API 1.4
  */
 public record ChangeFeedStatus(String state, String source, String position, Instant positionSavedAt,
                                Instant lastEventAt, String leaseHolder, String lastError) {

@@ -9,7 +9,7 @@ import java.util.Collection;
  * when the shared tier could not confirm the eviction (its store is unreachable): the feed must then neither
  * persist its position nor forget the changes, and report them again later.
  *
- * @since API 1.3
+ * @since API 1.4
  */
 public interface ChangeSink {
 

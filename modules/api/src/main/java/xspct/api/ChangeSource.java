@@ -10,7 +10,7 @@ package xspct.api;
  * {@link ChangeSink} of the context and runs on its own threads until it is closed, which happens before the
  * backend itself is closed.
  *
- * @since API 1.3
+ * @since API 1.4
  */
 public interface ChangeSource {
 

@@ -111,4 +111,17 @@ public interface ConfigNode {
      * @param message what is wrong, e.g. {@code "must be an ldap:// or ldaps:// URL"}
      */
     void problem(String message);
+
+    /**
+     * Records a warning at this node's key path: a value the original service tolerated, which this service
+     * tolerates too. The service starts and logs it; {@code --check} lists it; {@code --strict} refuses to start.
+     * Say what the value is and what happens instead, e.g. {@code "invalid regular expression '[a': rule skipped"}.
+     *
+     * <p>The default records nothing (API 1.2 nodes); the core's nodes record it.
+     *
+     * @param message the value, what is wrong with it, and what the service does instead
+     * @since API 1.3
+     */
+    default void warning(String message) {
+    }
 }

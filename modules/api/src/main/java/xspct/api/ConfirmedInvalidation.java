@@ -8,7 +8,7 @@ import java.util.Collection;
  * so that a change is not lost while the store is unreachable (a plain {@link CacheTier#invalidate} is then applied
  * in this instance only).
  *
- * @since API 1.3
+ * @since API 1.4
  */
 public interface ConfirmedInvalidation {
 

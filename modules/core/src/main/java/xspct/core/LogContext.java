@@ -44,6 +44,8 @@ public final class LogContext {
      * @param <T>  its result
      * @return the wrapped task
      */
+    // the scope is held for its effect on the thread, not used
+    @SuppressWarnings("try")
     public static <T> Callable<T> propagate(Callable<T> task) {
         String tag = TAG.get();
         if (tag == null) {
@@ -62,6 +64,8 @@ public final class LogContext {
      * @param task the task
      * @return the wrapped task
      */
+    // the scope is held for its effect on the thread, not used
+    @SuppressWarnings("try")
     public static Runnable propagate(Runnable task) {
         String tag = TAG.get();
         if (tag == null) {

@@ -74,18 +74,77 @@ public final class XspctService implements AutoCloseable {
     }
 
     /**
-     * Builds the service. Every configuration problem (core keys and plugin sections) is reported at once.
+     * Validates everything a start reads (core keys, every query's and cache tier's plugin section) without
+     * creating anything: no backend, no connection, no thread. Problems, errors and warnings, are recorded in the
+     * settings' collector; {@code --check} prints them and a start reports them before {@link #create}.
+     *
+     * @param settings the settings (read, possibly with problems)
+     * @param plugins  the loaded plugins
+     */
+    public static void check(Settings settings, PluginRegistry plugins) {
+        var root = settings.root();
+        for (QuerySettings q : settings.queries()) {
+            backendProvider(q, plugins).ifPresent(p -> p.check(new QueryContext(q.name(), q.section(), root)));
+            xspct.core.pipeline.WildcardKeys.of(q);
+        }
+        for (CacheTierProvider p : plugins.cacheTiers()) {
+            p.check(new CacheContext(tierSection(settings, p), root));
+        }
+        readCoreSections(settings);
+    }
+
+    /** The core's own sections; read by {@link #check} and again by {@link #create} (problems are kept once). */
+    private static CoreSections readCoreSections(Settings settings) {
+        var root = settings.root();
+        return new CoreSections(RewriteRules.read(root.get("xspct_db_rewrite_rules")), PrefilterSettings.read(root),
+                RspamdPolicy.read(root), ResponseCache.Settings.read(settings.section(Settings.RESPONSE_CACHE)),
+                StatsLog.Settings.read(root), ChangeFeedSettings.read(root));
+    }
+
+    private record CoreSections(RewriteRules rewrite, PrefilterSettings prefilter, RspamdPolicy rspamd,
+                                ResponseCache.Settings responseCache, StatsLog.Settings stats,
+                                ChangeFeedSettings changeFeed) {
+    }
+
+    /**
+     * The provider of a query's {@code db_type}. A missing or unknown type is tolerated as the original tolerates
+     * it (a query that answers nothing), with a warning naming the query.
+     */
+    private static Optional<BackendProvider> backendProvider(QuerySettings q, PluginRegistry plugins) {
+        if (q.dbType().isEmpty()) {
+            q.section().get("db_type").warning("query '" + q.name() + "' has no db_type; it answers nothing");
+            return Optional.empty();
+        }
+        Optional<BackendProvider> p = plugins.backend(q.dbType());
+        if (p.isEmpty()) {
+            q.section().get("db_type").warning("query '" + q.name() + "' uses db_type '" + q.dbType()
+                    + "', which no installed plugin provides (" + plugins.describeInstalled()
+                    + "); the query answers nothing");
+        }
+        return p;
+    }
+
+    private static xspct.api.ConfigNode tierSection(Settings settings, CacheTierProvider p) {
+        return settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
+                : settings.root().get(p.configKey());
+    }
+
+    /**
+     * Builds the service. Every configuration problem (core keys and plugin sections) is reported at once; the
+     * sections are validated by {@link #check} before any backend is created.
      *
      * @param settings the validated settings
      * @param plugins  the loaded plugins
      * @return the service
-     * @throws ConfigException listing every problem
+     * @throws ConfigException listing every error
      */
     public static XspctService create(Settings settings, PluginRegistry plugins) {
         var root = settings.root();
         var problems = root.problems();
+        check(settings, plugins);
+        problems.throwIfAny("");
         if (root.get("xspct_db_types_enabled").exists()) {
-            // W4: the original created LDAP/MySQL pools only when this undocumented key said so
+            // the original created LDAP/MySQL pools only when this undocumented key said so
             LOG.log(System.Logger.Level.INFO, "xspct_db_types_enabled is ignored: every configured query gets its "
                     + "backend");
         }
@@ -95,36 +154,27 @@ public final class XspctService implements AutoCloseable {
         try {
             for (QuerySettings q : settings.queries()) {
                 Backend backend = null;
-                if (q.dbType().isEmpty()) {
-                    LOG.log(System.Logger.Level.WARNING, "query " + q.name()
-                            + " has no db_type; it answers nothing");
-                } else {
-                    Optional<BackendProvider> p = plugins.backend(q.dbType());
-                    if (p.isEmpty()) {
-                        q.section().get("db_type").problem("query '" + q.name() + "' uses db_type '" + q.dbType()
-                                + "', which no installed plugin provides (" + plugins.describeInstalled() + ")");
-                    } else {
-                        backend = p.get().create(new QueryContext(q.name(), q.section(), root));
-                        created.add(backend);
-                    }
+                Optional<BackendProvider> p = backendProvider(q, plugins);
+                if (p.isPresent()) {
+                    backend = p.get().create(new QueryContext(q.name(), q.section(), root));
+                    created.add(backend);
                 }
                 queries.add(new ConfiguredQuery(q, backend, xspct.core.pipeline.WildcardKeys.of(q)));
             }
             for (CacheTierProvider p : plugins.cacheTiers()) {
-                var section = settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
-                        : root.get(p.configKey());
+                var section = tierSection(settings, p);
                 Optional<CacheTier> tier = p.create(new CacheContext(section, root));
                 tier.ifPresent(t -> tiers.add(new CacheTiers.Tier(p.level(), t, p.name())));
                 LOG.log(System.Logger.Level.INFO, "cache tier " + p.name() + " (L" + p.level() + ") "
                         + (tier.isPresent() ? "enabled" : "disabled"));
             }
-            RewriteRules rewrite = RewriteRules.read(root.get("xspct_db_rewrite_rules"));
-            PrefilterSettings prefilterSettings = PrefilterSettings.read(root);
-            RspamdPolicy rspamdPolicy = RspamdPolicy.read(root);
-            ResponseCache.Settings responseCache = ResponseCache.Settings.read(
-                    settings.section(Settings.RESPONSE_CACHE));
-            StatsLog.Settings stats = StatsLog.Settings.read(root);
-            ChangeFeedSettings changeFeed = ChangeFeedSettings.read(root);
+            CoreSections core = readCoreSections(settings);
+            RewriteRules rewrite = core.rewrite();
+            PrefilterSettings prefilterSettings = core.prefilter();
+            RspamdPolicy rspamdPolicy = core.rspamd();
+            ResponseCache.Settings responseCache = core.responseCache();
+            StatsLog.Settings stats = core.stats();
+            ChangeFeedSettings changeFeed = core.changeFeed();
             problems.throwIfAny("");
             CacheTiers caches = new CacheTiers(tiers);
             Counters counters = new Counters();

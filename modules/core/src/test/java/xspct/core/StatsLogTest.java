@@ -28,6 +28,8 @@ import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.prefilter.PrefilterSettings;
 
 /** The STATS lines of SPEC 12.3, and the request tag carried across threads. */
+// resources held for their effect
+@SuppressWarnings("try")
 class StatsLogTest {
     /** A tier that never answers; only its level matters here. */
     static final class NoTier implements CacheTier {

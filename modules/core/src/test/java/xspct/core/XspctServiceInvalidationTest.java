@@ -21,6 +21,8 @@ import xspct.core.config.Settings;
 import xspct.core.plugin.PluginRegistry;
 
 /** The wiring of invalidations between the service, its tiers and its listeners. */
+// resources held for their effect
+@SuppressWarnings("try")
 class XspctServiceInvalidationTest {
 
     static final class FakeTier implements CacheTier {

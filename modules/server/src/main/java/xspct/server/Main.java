@@ -1,51 +1,83 @@
 package xspct.server;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 
-import xspct.api.BodyCodecProvider;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigException;
-import xspct.core.config.ConfigFile;
+import xspct.core.config.Problems;
 import xspct.core.config.Settings;
 import xspct.core.plugin.PluginException;
-import xspct.core.plugin.PluginLoader;
-import xspct.core.plugin.PluginRegistry;
 
 /**
- * Starts xspct-db: {@code xspct-db CONFIG}. Exit codes: 0 after a clean shutdown, 1 for a usage error, 2 when the
- * configuration or a plugin cannot be used (the message says which key or plugin), 3 when the server cannot start.
+ * Starts xspct-db: {@code xspct-db [--strict] CONFIG}, or checks a configuration: {@code xspct-db --check CONFIG}.
+ *
+ * <p>Start exit codes: 0 after a clean shutdown, 1 for a usage error, 2 when the configuration or a plugin cannot
+ * be used (the message says which key or plugin; with {@code --strict} also when there are warnings), 3 when the
+ * server cannot start. {@code --check} exits 0 when there is nothing to report, 1 when there are only warnings,
+ * 2 when there are errors (or its arguments are wrong).
  */
 public final class Main {
     /** System property naming the plugin directory; the launcher sets it. */
     public static final String PLUGINS_PROPERTY = "xspct.plugins";
     private static final String LOG_MANAGER_PROPERTY = "java.util.logging.manager";
+    private static final String USAGE = "usage: xspct-db [--strict] CONFIG.yml | xspct-db --check CONFIG.yml";
 
     private Main() {
+    }
+
+    /** The command line: the configuration file and the two flags. */
+    private record Arguments(Path config, boolean check, boolean strict) {
+        static Arguments parse(String[] args) {
+            boolean check = false;
+            boolean strict = false;
+            Path config = null;
+            for (String a : args) {
+                switch (a) {
+                    case "--check" -> check = true;
+                    case "--strict" -> strict = true;
+                    default -> {
+                        if (a.isBlank() || a.startsWith("--") || config != null) {
+                            return null;
+                        }
+                        config = Path.of(a);
+                    }
+                }
+            }
+            return config == null ? null : new Arguments(config, check, strict);
+        }
     }
 
     /**
      * Entry point.
      *
-     * @param args the configuration file
+     * @param args {@code [--strict] CONFIG} or {@code --check CONFIG}
      */
     public static void main(String[] args) {
         // must happen before anything touches java.util.logging (see ServerLogManager)
         if (System.getProperty(LOG_MANAGER_PROPERTY) == null) {
             System.setProperty(LOG_MANAGER_PROPERTY, ServerLogManager.class.getName());
         }
-        if (args.length != 1 || args[0].isBlank()) {
-            System.err.println("usage: xspct-db CONFIG.yml");
-            System.exit(1);
+        Arguments a = Arguments.parse(args);
+        if (a == null) {
+            System.err.println(USAGE);
+            // a service manager running --check treats 1 as "warnings only": a wrong call must not pass
+            System.exit(java.util.Arrays.asList(args).contains("--check") ? 2 : 1);
         }
         LogSetup.install(30, "Xspct_DB");
         Path pluginsDir = Path.of(System.getProperty(PLUGINS_PROPERTY, "plugins"));
+        if (a.check()) {
+            System.exit(check(a.config(), pluginsDir, System.out));
+            return;
+        }
         XspctServer server;
         try {
-            server = start(Path.of(args[0]), pluginsDir);
+            server = start(a.config(), pluginsDir, a.strict());
         } catch (ConfigException e) {
             // problems found after parsing (service, front end) do not know the file: name it here
-            System.err.println("xspct-db: " + new ConfigException(args[0], e.problems()).getMessage());
+            System.err.println("xspct-db: " + new ConfigException(a.config().toString(), e.problems()).getMessage());
             System.exit(2);
             return;
         } catch (PluginException e) {
@@ -63,20 +95,36 @@ public final class Main {
                 m.finalReset();
             }
         }, "xspct-shutdown"));
-        exitZeroOn("TERM");
-        exitZeroOn("INT");
+        // a stop requested by a signal is the normal way to end the service: exit 0
+        SignalExit.on("TERM");
+        SignalExit.on("INT");
     }
 
     /**
-     * A stop requested by a signal is the normal way to end the service: exit 0 after the shutdown hooks (the
-     * JVM's default would be 128 + signal number, which service managers report as a failure).
+     * {@code --check}: reads the configuration and loads the plugins exactly as a start does, without listening or
+     * contacting a backend, and prints every problem, one per line ({@code ERROR key: ...} or
+     * {@code WARNING key: ...}).
+     *
+     * @param config     the configuration file
+     * @param pluginsDir the plugin directory
+     * @param out        where the lines go
+     * @return 0 when there is nothing to report, 1 when there are only warnings, 2 when there are errors
      */
-    private static void exitZeroOn(String signal) {
+    static int check(Path config, Path pluginsDir, PrintStream out) {
+        StartupConfig c;
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
-        } catch (IllegalArgumentException e) {
-            // signal reserved by the JVM (e.g. with -Xrs): keep the default behaviour
+            c = StartupConfig.read(config, pluginsDir, s -> { });
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> out.println(Problems.Severity.ERROR + " " + config + ": " + p));
+            return 2;
+        } catch (PluginException e) {
+            out.println(Problems.Severity.ERROR + " " + pluginsDir + ": " + e.getMessage());
+            return 2;
         }
+        Problems problems = c.problems();
+        problems.all().forEach(p -> out.println(p.line()));
+        out.flush();
+        return !problems.isEmpty() ? 2 : problems.warnings().isEmpty() ? 0 : 1;
     }
 
     /**
@@ -90,18 +138,51 @@ public final class Main {
      * @throws ServerStartException when no listener can be opened
      */
     public static XspctServer start(Path config, Path pluginsDir) {
-        Settings settings = ConfigFile.load(config);
-        LogSetup.install(settings.logLevel(), settings.logPrefix());
-        ServerSettings server = ServerSettings.read(settings); // before any plugin opens a pool
-        PluginRegistry plugins = new PluginLoader(Main.class.getModule().getLayer() == null
-                ? ModuleLayer.boot() : Main.class.getModule().getLayer(), List.of(BodyCodecProvider.class))
-                .load(pluginsDir);
-        XspctService service = XspctService.create(settings, plugins);
+        return start(config, pluginsDir, false);
+    }
+
+    /**
+     * Loads the configuration and plugins and starts the server. Warnings (what the original tolerates) are
+     * logged, one line each; errors stop the start, listed together.
+     *
+     * @param config     the configuration file
+     * @param pluginsDir the plugin directory
+     * @param strict     refuse to start when there is a warning
+     * @return the running server
+     * @throws ConfigException      for configuration problems (with {@code strict}, warnings too)
+     * @throws PluginException      for plugins that cannot be loaded
+     * @throws ServerStartException when no listener can be opened
+     */
+    public static XspctServer start(Path config, Path pluginsDir, boolean strict) {
+        // the configured log level applies before the plugins load (their INFO lines)
+        StartupConfig c = StartupConfig.read(config, pluginsDir, s -> LogSetup.install(s.logLevel(), s.logPrefix()));
+        Settings settings = c.settings();
+        Problems problems = c.problems();
+        Set<Problems.Problem> reported = new HashSet<>();
+        configuration(problems, reported);
+        problems.throwIfAny("");
+        if (strict && !reported.isEmpty()) {
+            throw new ConfigException("", reported.stream().map(p -> p.text() + " (a warning; refused by --strict)")
+                    .sorted().toList());
+        }
+        XspctService service = XspctService.create(settings, c.plugins());
+        configuration(problems, reported); // what plugins without a check method found while creating
         try {
-            return XspctServer.start(service, server);
+            return XspctServer.start(service, c.server());
         } catch (RuntimeException e) {
             service.close();
             throw e;
+        }
+    }
+
+    /** Logs each warning not logged yet; the method name is the log line's function field. */
+    private static void configuration(Problems problems, Set<Problems.Problem> reported) {
+        // no static logger in this class: main() must choose the log manager before logging starts
+        System.Logger log = System.getLogger(Main.class.getName());
+        for (Problems.Problem p : problems.warnings()) {
+            if (reported.add(p)) {
+                log.log(System.Logger.Level.WARNING, p.text());
+            }
         }
     }
 }

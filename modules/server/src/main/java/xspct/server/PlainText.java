@@ -2,7 +2,9 @@ package xspct.server;
 
 import java.nio.charset.StandardCharsets;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -26,6 +28,24 @@ final class PlainText {
 
     static void notFound(ServerRequest req, ServerResponse res) {
         send(res, 404, "404: Not Found");
+    }
+
+    /**
+     * Requests the server refuses before routing (a malformed percent escape in the path, a malformed header):
+     * {@code 400 Bad Request} as text, as the original and docs/api.md say, instead of an empty body. Other
+     * events keep Helidon's answer.
+     */
+    static DirectHandler.TransportResponse direct(DirectHandler.TransportRequest req, DirectHandler.EventType event,
+                                                  Status status, ServerResponseHeaders headers, String message) {
+        if (status.code() != 400) {
+            return DirectHandler.defaultHandler().handle(req, event, status, headers, message);
+        }
+        DirectHandler.TransportResponse.Builder b = DirectHandler.TransportResponse.builder().status(status);
+        if (headers != null) { // none when the request line itself is malformed
+            b.headers(headers);
+        }
+        return b.header(HeaderNames.CONTENT_TYPE, TEXT).keepAlive(false)
+                .entity("400 Bad Request".getBytes(StandardCharsets.UTF_8)).build();
     }
 
     static void internalError(ServerRequest req, ServerResponse res, Throwable t) {

@@ -1,5 +1,9 @@
 package xspct.server;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +32,11 @@ final class QueryService implements HttpService {
     private static final System.Logger LOG = System.getLogger(QueryService.class.getName());
     static final List<String> GET_PATHS = List.of("/v1/query/{user}", "/v1/query/{user}/", "/query/v1/{user}",
             "/query/v1/{user}/");
+    /**
+     * The router matches decoded paths, so {@code /v1/query/a%2Fb@example.org} has two segments there; the original
+     * routes on the raw path, where an encoded slash stays inside the {@code {user}} segment.
+     */
+    private static final List<String> ENCODED_SLASH_PATHS = List.of("/v1/query/{+user}", "/query/v1/{+user}");
     static final List<String> POST_PATHS = List.of("/v1/query-json", "/v1/query-json/", "/query-json/v1",
             "/query-json/v1/");
 
@@ -57,6 +66,9 @@ final class QueryService implements HttpService {
         for (String p : GET_PATHS) {
             rules.get(p, this::query);
         }
+        for (String p : ENCODED_SLASH_PATHS) {
+            rules.get(p, this::queryEncodedSlash);
+        }
         for (String p : POST_PATHS) {
             rules.post(p, this::queryJson);
         }
@@ -74,6 +86,21 @@ final class QueryService implements HttpService {
             return;
         }
         send(res, endpoints.get(user, timeout(req), format(req, endpoints.codecs())));
+    }
+
+    /** A decoded path of several segments: a lookup when the raw path has one {@code {user}} segment, else 404. */
+    private void queryEncodedSlash(ServerRequest req, ServerResponse res) throws Exception {
+        String raw = req.path().rawPathNoParams();
+        String rest = raw.substring(raw.indexOf('/', 1) + 1);
+        rest = rest.substring(rest.indexOf('/') + 1);
+        if (rest.endsWith("/")) {
+            rest = rest.substring(0, rest.length() - 1);
+        }
+        if (rest.isEmpty() || rest.indexOf('/') >= 0) {
+            PlainText.notFound(req, res);
+            return;
+        }
+        query(req, res);
     }
 
     /** SPEC 10.2: the timeout header may set (and raise) the timeout of a GET, capped by its maximum. */
@@ -138,12 +165,24 @@ final class QueryService implements HttpService {
         }
         List<String> users = new ArrayList<>(l.size());
         for (Object o : l) {
-            if (!(o instanceof String s)) {
+            if (o instanceof String s) {
+                users.add(s);
+            } else if (o instanceof byte[] b) {
+                users.add(utf8(b)); // MessagePack bin: the original decodes it as UTF-8 text
+            } else {
                 throw new MalformedBodyException("users must be strings");
             }
-            users.add(s);
         }
         return users;
+    }
+
+    private static String utf8(byte[] b) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedBodyException("a binary user is not UTF-8");
+        }
     }
 
     /** Writes an endpoint's answer: 200 with the body, or the plain-text 500/503/504 of the original. */

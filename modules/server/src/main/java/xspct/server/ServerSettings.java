@@ -2,12 +2,12 @@ package xspct.server;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 import io.helidon.common.tls.TlsClientAuth;
-import xspct.core.config.ConfigException;
 import xspct.core.config.Settings;
 import xspct.core.config.YamlNode;
 
@@ -62,11 +62,11 @@ record ServerSettings(boolean metricsEnabled, double metricsCacheTtl, MetricsAut
 
     /**
      * Reads and validates the front-end keys; TLS files are loaded once to find problems now rather than at the
-     * first connection.
+     * first connection. Problems are recorded in the settings' collector, not thrown, so that a start and
+     * {@code --check} list them together with the core's and the plugins'.
      *
      * @param settings the core settings (their root carries the problem list)
-     * @return the settings
-     * @throws ConfigException listing every problem, each naming its key
+     * @return the settings (with defaults in place of invalid values)
      */
     static ServerSettings read(Settings settings) {
         YamlNode root = settings.root();
@@ -110,13 +110,16 @@ record ServerSettings(boolean metricsEnabled, double metricsCacheTtl, MetricsAut
         }
         ServerSettings s = new ServerSettings(enabled, ttl, metricsAuth, tls, readTimeout, settings.apiHeader(),
                 settings.rspamdHeader());
-        root.problems().throwIfAny("");
-        if (tls.isPresent()) {
-            try {
-                ServerTls.load(tls.get());
-            } catch (ServerTls.TlsFileException e) {
-                settings.section(Settings.TLS).get(e.key()).problem(e.getMessage());
-                root.problems().throwIfAny("");
+        if (tls.isPresent() && !tls.get().cert().toString().isBlank() && !tls.get().key().toString().isBlank()) {
+            // every unusable file is reported; the files are parsed only when all of them are there
+            List<ServerTls.TlsFileException> missing = ServerTls.unreadableFiles(tls.get());
+            missing.forEach(e -> settings.section(Settings.TLS).get(e.key()).problem(e.getMessage()));
+            if (missing.isEmpty()) {
+                try {
+                    ServerTls.load(tls.get());
+                } catch (ServerTls.TlsFileException e) {
+                    settings.section(Settings.TLS).get(e.key()).problem(e.getMessage());
+                }
             }
         }
         return s;

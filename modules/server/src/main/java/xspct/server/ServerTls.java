@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -82,6 +84,29 @@ final class ServerTls {
             throw new TlsFileException("tls_key", "the key in " + s.key() + " does not fit the certificate in "
                     + s.cert() + ": " + message(e));
         }
+    }
+
+    /**
+     * The configured files that are missing or unreadable, each naming its key; checked all at once so that a
+     * missing certificate and a missing key are reported together.
+     *
+     * @param s the settings
+     * @return the problems, empty when every file is there
+     */
+    static List<TlsFileException> unreadableFiles(ServerSettings.TlsSettings s) {
+        List<TlsFileException> out = new ArrayList<>();
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("tls_cert", s.cert());
+        files.put("tls_key", s.key());
+        s.clientCa().ifPresent(ca -> files.put("tls_client_ca", ca));
+        files.forEach((key, p) -> {
+            try {
+                readable(key, p);
+            } catch (TlsFileException e) {
+                out.add(e);
+            }
+        });
+        return out;
     }
 
     private static void readable(String key, Path p) {

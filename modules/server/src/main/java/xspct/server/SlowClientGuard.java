@@ -187,6 +187,8 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         }
 
         @Override
+        // the registration is held while the connection runs, not used
+        @SuppressWarnings("try")
         public void handle(Limit limit) throws InterruptedException {
             try (Registration r = watch(ctx, connection)) {
                 connection.handle(limit);
@@ -385,15 +387,17 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
      * The answers Helidon gives outside the routing: a request line or headers it fails to parse (with an exception
      * that it takes for an internal error) is a malformed request, 400; the status stays for everything else.
      *
+     * @param badRequest writes every 400 answer (the body the documentation promises)
      * @return the handlers, for every listener
      */
-    DirectHandlers directHandlers() {
+    DirectHandlers directHandlers(DirectHandler badRequest) {
         DirectHandler defaults = DirectHandler.defaultHandler();
         return DirectHandlers.builder()
+                .addHandler(DirectHandler.EventType.BAD_REQUEST, badRequest)
                 .addHandler(DirectHandler.EventType.INTERNAL_ERROR, (request, type, status, headers, message) -> {
                     Watch w = current.get();
                     return w != null && !w.routed
-                            ? defaults.handle(request, DirectHandler.EventType.BAD_REQUEST, Status.BAD_REQUEST_400,
+                            ? badRequest.handle(request, DirectHandler.EventType.BAD_REQUEST, Status.BAD_REQUEST_400,
                                     headers, "Bad request")
                             : defaults.handle(request, type, status, headers, message);
                 })

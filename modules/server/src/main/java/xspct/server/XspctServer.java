@@ -47,7 +47,9 @@ public final class XspctServer {
      * @throws ServerStartException              when no listener can be opened
      */
     static XspctServer start(XspctService service) {
-        return start(service, ServerSettings.read(service.settings()));
+        ServerSettings server = ServerSettings.read(service.settings());
+        service.settings().root().problems().throwIfAny("");
+        return start(service, server);
     }
 
     static XspctServer start(XspctService service, ServerSettings server) {
@@ -82,7 +84,7 @@ public final class XspctServer {
                 .port(s.listenPort())
                 .backlog(s.listenBacklog())
                 .maxPayloadSize(s.clientMaxSize())
-                .directHandlers(guard.directHandlers())
+                .directHandlers(guard.directHandlers(PlainText::direct))
                 .shutdownGracePeriod(Duration.ofSeconds(10))
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(http1)
@@ -98,7 +100,7 @@ public final class XspctServer {
             b.putSocket(name, l -> {
                 l.host(host).port(s.listenPort()).backlog(s.listenBacklog())
                         .maxPayloadSize(s.clientMaxSize())
-                        .directHandlers(guard.directHandlers())
+                        .directHandlers(guard.directHandlers(PlainText::direct))
                         .protocolsDiscoverServices(false)
                         .addConnectionSelector(http1);
                 if (tls != null) {
@@ -107,14 +109,6 @@ public final class XspctServer {
             });
             b.routing(name, routing);
             sockets.add(name);
-        }
-        if (s.usesDefaultApiKey()) {
-            LOG.log(System.Logger.Level.WARNING, "xspct_db_api_key is the default 'changeme': every client that "
-                    + "knows the default can query; set your own key");
-        }
-        if (!s.apiKeyVerifyFail()) {
-            LOG.log(System.Logger.Level.WARNING, "xspct_db_api_key_verify_fail is false: requests without a "
-                    + "valid API key are answered (permissive mode)");
         }
         WebServer webServer;
         try {
@@ -138,9 +132,7 @@ public final class XspctServer {
             metrics.registerSlowClients(guard);
         }
         XspctServer xs = new XspctServer(webServer, service, metrics, guard, List.copyOf(sockets));
-        server.tls().ifPresent(t -> LOG.log(System.Logger.Level.WARNING, "TLS on every listener, certificate "
-                + t.cert() + (t.clientCa().isPresent() ? ", client certificates " + t.clientAuth().name()
-                .toLowerCase(java.util.Locale.ROOT) + " (CAs from " + t.clientCa().get() + ")" : "")));
+        server.tls().ifPresent(XspctServer::logTls);
         server.tls().ifPresent(t -> ServerTls.watch(t, service.scheduler(), newTls -> {
             for (String socket : xs.sockets) {
                 webServer.reloadTls(socket, newTls);
@@ -161,6 +153,13 @@ public final class XspctServer {
     private static Http1Config http1(SlowClientGuard guard) {
         return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE)
                 .addReceiveListener(guard).addSendListener(guard.answers()).build();
+    }
+
+    /** A named method: the log line's function field is the method name (a lambda would show as lambda$start$1). */
+    private static void logTls(ServerSettings.TlsSettings t) {
+        LOG.log(System.Logger.Level.WARNING, "TLS on every listener, certificate " + t.cert()
+                + (t.clientCa().isPresent() ? ", client certificates " + t.clientAuth().name()
+                .toLowerCase(java.util.Locale.ROOT) + " (CAs from " + t.clientCa().get() + ")" : ""));
     }
 
     private static String hostPort(String host, int port) {

@@ -57,6 +57,20 @@ class QueryBodyFuzzTest {
     }
 
     @Test
+    void binaryUsersAreReadAsUtf8TextAsTheOriginalDoes() {
+        // what the MessagePack codec hands over for bin values: byte arrays
+        java.util.Map<String, Object> doc = java.util.Map.of("users", List.of(
+                "a@ex.de".getBytes(StandardCharsets.UTF_8), "\u00e9@ex.de".getBytes(StandardCharsets.UTF_8), "b@ex.de"));
+        assertEquals(List.of("a@ex.de", "\u00e9@ex.de", "b@ex.de"), QueryService.parseUsers(doc));
+        try {
+            QueryService.parseUsers(java.util.Map.of("users", List.of(new byte[] {(byte) 0xc3, 0x28})));
+            fail("accepted a binary user that is not UTF-8");
+        } catch (MalformedBodyException expected) {
+            // 400
+        }
+    }
+
+    @Test
     void knownCases() {
         assertEquals(List.of("a@ex.de"), parse("{\"users\":[\"a@ex.de\"]}".getBytes(), ""));
         assertEquals(List.of(), parse(new byte[0], ""));

@@ -32,6 +32,12 @@ public final class StaticDomainProvider implements BackendProvider {
         return "static_domain";
     }
 
+    /** Validation for {@code xspct-db --check}: this backend connects to nothing, so reading it is enough. */
+    @Override
+    public void check(QueryContext context) {
+        StaticDomainBackend.create(context);
+    }
+
     @Override
     public Backend create(QueryContext context) {
         return StaticDomainBackend.create(context);

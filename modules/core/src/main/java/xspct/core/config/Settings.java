@@ -65,6 +65,19 @@ public record Settings(YamlNode root,
      * @throws ConfigException listing every problem
      */
     public static Settings read(YamlNode root) {
+        Settings s = collect(root);
+        root.problems().throwIfAny(root.path().equals("(root)") ? "" : root.path());
+        return s;
+    }
+
+    /**
+     * Reads the settings like {@link #read}, but records problems without throwing, so that later stages (the
+     * front end, the plugins) add theirs to the same list before anything is reported.
+     *
+     * @param root the parsed file
+     * @return the settings, with defaults in place of invalid values
+     */
+    public static Settings collect(YamlNode root) {
         Problems p = root.problems();
         YamlNode la = root.get("xspct_db_listen_address");
         List<String> listen = la.exists() ? la.asStringList(List.of("127.0.0.1", "::1"))
@@ -84,7 +97,15 @@ public record Settings(YamlNode root,
             root.get("xspct_db_api_header").problem("must name an HTTP header");
         }
         List<String> keys = root.get("xspct_db_api_key").asStringList(List.of(DEFAULT_API_KEY));
+        if (keys.contains(DEFAULT_API_KEY)) {
+            root.get("xspct_db_api_key").warning("is the default '" + DEFAULT_API_KEY + "': every client that "
+                    + "knows the default can query; set your own key");
+        }
         boolean verifyFail = root.get("xspct_db_api_key_verify_fail").asBoolean(true);
+        if (!verifyFail) {
+            root.get("xspct_db_api_key_verify_fail").warning("is false: requests without a valid API key are "
+                    + "answered (permissive mode)");
+        }
         long maxSize = positive(root.get("xspct_db_client_max_size"), 1048576);
         String rspamdHeader = root.get("xspct_db_rspamd_header").asString("X-Rspamd-ID");
         double timeout = nonNegative(root.get("xspct_db_request_timeout"), 0);
@@ -110,7 +131,6 @@ public record Settings(YamlNode root,
         Settings s = new Settings(root, List.copyOf(listen), port, backlog, logLevel, prefix, header, keys,
                 verifyFail, maxSize, rspamdHeader, timeout, timeoutHeader, timeoutHeaderMax, maxUsers, fg, bg,
                 kt, vs, List.copyOf(queries), Map.copyOf(sections));
-        p.throwIfAny(root.path().equals("(root)") ? "" : root.path());
         return s;
     }
 

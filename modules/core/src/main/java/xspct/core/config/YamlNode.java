@@ -267,6 +267,11 @@ public final class YamlNode implements ConfigNode {
         problems.add(path(), message);
     }
 
+    @Override
+    public void warning(String message) {
+        problems.warn(path(), message);
+    }
+
     /**
      * Renders a scalar as Python's {@code str()} would for the value types YAML produces.
      *

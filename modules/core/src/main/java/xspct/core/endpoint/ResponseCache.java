@@ -22,7 +22,6 @@ import xspct.core.codec.BodyFormat;
  * {@link #invalidate(Collection)} can drop the answers a changed user appears in.
  */
 public final class ResponseCache {
-    private static final System.Logger LOG = System.getLogger(ResponseCache.class.getName());
 
     /** Rspamd request fields that can be part of a key (SPEC 5.5). */
     static final Set<String> KEY_FIELDS = Set.of("from", "rcpts", "mta-name", "settings-name", "settings-id");
@@ -93,8 +92,8 @@ public final class ResponseCache {
             }
             for (String f : fields) {
                 if (!KEY_FIELDS.contains(f)) {
-                    LOG.log(System.Logger.Level.WARNING, kf.path() + ": '" + f + "' is not a request field the "
-                            + "key can use (" + String.join(", ", KEY_FIELDS.stream().sorted().toList())
+                    kf.warning("'" + f + "' is not a request field the key can use ("
+                            + String.join(", ", KEY_FIELDS.stream().sorted().toList())
                             + "); it adds nothing to the key");
                 }
             }

@@ -334,10 +334,12 @@ public final class LookupPipeline {
             if (pk == null) {
                 pk = ans.u2p.get(rw.get(o));
             }
-            if (pk != null && ans.users.containsKey(pk)) {
+            if (ans.users.containsKey(o)) {
+                // an object already keyed by the address wins, as in the original: the dummy backend's rows are
+                // keyed by the address they answer, even when another query found it as an alias
+                out.put(o, ans.users.get(o));
+            } else if (pk != null && ans.users.containsKey(pk)) {
                 out.put(o, ans.users.get(pk));
-            } else if (ans.users.containsKey(o) && !ans.found(rw.get(o))) {
-                out.put(o, ans.users.get(o)); // unattributed output keyed by the address (dummy)
             }
         }
         Set<String> fSet = new HashSet<>(f);

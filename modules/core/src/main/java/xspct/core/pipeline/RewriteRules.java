@@ -11,8 +11,6 @@ import xspct.core.regex.PythonRegex;
  * wins (SPEC 7).
  */
 public final class RewriteRules {
-    private static final System.Logger LOG = System.getLogger(RewriteRules.class.getName());
-
     private final List<Rule> rules;
 
     private record Rule(PythonRegex pattern, PythonRegex.Replacement replacement) {
@@ -23,36 +21,45 @@ public final class RewriteRules {
     }
 
     /**
-     * Reads the rules; regular expressions that cannot be used are configuration problems.
+     * Reads the rules; entries the original skips (not a mapping, no pattern or replacement, a regular
+     * expression that cannot be used) are skipped with a warning naming their key.
      *
      * @param node the {@code xspct_db_rewrite_rules} node
      * @return the rules
      */
     public static RewriteRules read(ConfigNode node) {
         List<Rule> rules = new ArrayList<>();
+        if (!node.isNull() && !node.isList()) {
+            // the original iterates whatever it is given; a mapping yields its keys, which are not rules
+            node.warning("is not a list of rules; no rewrite rule applies");
+            return new RewriteRules(rules);
+        }
         for (ConfigNode r : node.list()) {
             if (!r.isMap()) {
-                LOG.log(System.Logger.Level.WARNING, r.path() + ": not a mapping; rule skipped");
+                r.warning("'" + r.raw() + "' is not a mapping of pattern and replacement; rule skipped");
                 continue;
             }
             String pattern = r.get("pattern").asString("");
             if (pattern.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, r.path() + ": no pattern; rule skipped");
+                r.get("pattern").warning("missing or empty; rule skipped");
                 continue;
             }
             if (r.get("replacement").isNull()) {
-                LOG.log(System.Logger.Level.WARNING, r.path() + ": no replacement; rule skipped");
+                r.get("replacement").warning("missing or null; rule skipped");
                 continue;
             }
+            // the original skips a rule whose pattern does not compile, and a replacement it cannot expand
+            // fails at every match, so that rule never rewrites either
+            String replacement = r.get("replacement").asString("");
             try {
                 PythonRegex regex = PythonRegex.compile(pattern);
                 try {
-                    rules.add(new Rule(regex, regex.replacement(r.get("replacement").asString(""))));
+                    rules.add(new Rule(regex, regex.replacement(replacement)));
                 } catch (IllegalArgumentException e) {
-                    r.get("replacement").problem(e.getMessage());
+                    r.get("replacement").warning(e.getMessage() + "; rule skipped");
                 }
             } catch (IllegalArgumentException e) {
-                r.get("pattern").problem(e.getMessage());
+                r.get("pattern").warning(e.getMessage() + "; rule skipped");
             }
         }
         return new RewriteRules(rules);

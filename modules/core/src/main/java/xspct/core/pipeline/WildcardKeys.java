@@ -23,7 +23,8 @@ public final class WildcardKeys {
     }
 
     /**
-     * Compiles the key derivation of a query; problems are recorded against the query's keys.
+     * Compiles the key derivation of a query; a pattern or replacement that cannot be used is warned about
+     * (recorded against the query's key) and gives no key, as in the original.
      *
      * @param q the query
      * @return the derivation, or null when the query is not a wildcard query or its pattern is invalid
@@ -42,7 +43,9 @@ public final class WildcardKeys {
         try {
             regex = PythonRegex.compile(p);
         } catch (IllegalArgumentException e) {
-            q.section().get("wildcard_key_pattern").problem(e.getMessage());
+            // the original logs the invalid pattern and derives no key from it
+            q.section().get("wildcard_key_pattern").warning(e.getMessage()
+                    + "; this query derives no wildcard key");
             return null;
         }
         PythonRegex.Replacement repl = null;
@@ -50,7 +53,8 @@ public final class WildcardKeys {
             try {
                 repl = regex.replacement(r.get());
             } catch (IllegalArgumentException e) {
-                q.section().get("wildcard_key_replacement").problem(e.getMessage());
+                q.section().get("wildcard_key_replacement").warning(e.getMessage()
+                        + "; this query derives no wildcard key");
                 return null;
             }
         }

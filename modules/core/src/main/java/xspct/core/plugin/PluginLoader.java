@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import xspct.api.BackendProvider;
+import xspct.api.BodyCodecProvider;
 import xspct.api.CacheTierProvider;
 
 /**
@@ -85,7 +86,8 @@ public final class PluginLoader {
                 for (Class<?> type : extraServices) {
                     for (Object p : providers(layer, type)) {
                         services.computeIfAbsent(type, k -> new ArrayList<>()).add(p);
-                        provides.add(type.getSimpleName() + ":" + p.getClass().getSimpleName());
+                        provides.add(p instanceof BodyCodecProvider c ? "codec:" + c.mediaTypes().get(0)
+                                : type.getSimpleName() + ":" + p.getClass().getSimpleName());
                     }
                 }
                 String version = version(layer, dir);

@@ -30,7 +30,7 @@ public record PrefilterSettings(boolean enabled, boolean patternsEnabled, List<P
                                 double maxAge) {
 
     /**
-     * Reads the three sections; invalid patterns are configuration problems.
+     * Reads the three sections; an invalid pattern is skipped with a warning, as the original does.
      *
      * @param root the configuration root
      * @return the settings
@@ -44,7 +44,8 @@ public record PrefilterSettings(boolean enabled, boolean patternsEnabled, List<P
             try {
                 patterns.add(PythonRegex.compile(text));
             } catch (IllegalArgumentException e) {
-                p.problem(e.getMessage());
+                // as the original: an invalid pattern is left out, the others still filter
+                p.warning(e.getMessage() + "; pattern skipped");
             }
         }
         ConfigNode d = root.get("xspct_db_prefilter_domains");

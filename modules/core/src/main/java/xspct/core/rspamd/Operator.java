@@ -20,7 +20,9 @@ public enum Operator {
     /** The unwrapped value is not null. */
     PRESENT,
     /** The unwrapped value is null (absent, null, or an empty list). */
-    ABSENT;
+    ABSENT,
+    /** Stands for an operator name the original does not know: the condition is false for every recipient. */
+    UNKNOWN;
 
     /** {@return the configuration name, e.g. {@code truthy}} */
     public String configName() {
@@ -35,7 +37,7 @@ public enum Operator {
      */
     public static Optional<Operator> byName(String name) {
         for (Operator o : values()) {
-            if (o.configName().equals(name)) {
+            if (o != UNKNOWN && o.configName().equals(name)) {
                 return Optional.of(o);
             }
         }
@@ -59,6 +61,7 @@ public enum Operator {
             case NE -> !PyValues.equal(n, expected);
             case PRESENT -> s != null;
             case ABSENT -> s == null;
+            case UNKNOWN -> false;
         };
     }
 

@@ -19,7 +19,6 @@ import xspct.api.ConfigNode;
  * @param defaultLevel the default threshold
  */
 public record RejectLevels(Map<String, Number> levels, long defaultLevel) {
-    private static final System.Logger LOG = System.getLogger(RejectLevels.class.getName());
 
     /** Copies the map. */
     public RejectLevels {
@@ -42,9 +41,8 @@ public record RejectLevels(Map<String, Number> levels, long defaultLevel) {
         } else if (mapNode.raw() instanceof Map<?, ?> raw) {
             for (Map.Entry<?, ?> e : raw.entrySet()) {
                 if (!(e.getKey() instanceof String key)) {
-                    LOG.log(System.Logger.Level.WARNING, mapNode.path() + ": key " + e.getKey() + " is not a string "
-                            + "and never matches (levels are compared as strings); quote it, e.g. \"" + e.getKey()
-                            + "\"");
+                    mapNode.warning("key " + e.getKey() + " is not a string and never matches (levels are "
+                            + "compared as strings, as in the original); quote it, e.g. \"" + e.getKey() + "\"");
                     continue;
                 }
                 Number n = threshold(e.getValue());

@@ -10,12 +10,12 @@ import java.util.Set;
 import xspct.api.ConfigNode;
 
 /**
- * {@code xspct_db_rspamd_rules}, read and validated at start (SPEC 9.2, 13 W17/W18): unknown operator or
- * aggregation names and null action values are configuration problems naming their key path; an empty list
- * re-enables the built-in rule (as in the original) and is warned about.
+ * {@code xspct_db_rspamd_rules}, read and validated at start. What the original tolerates is kept and warned about,
+ * naming the key path: an unknown operator evaluates to false, an unknown aggregation acts as {@code any}, an entry
+ * that is not a mapping is skipped, an empty list re-enables the built-in rule. Values the original could only
+ * fail on at request time (null action values, non-numeric scores) are configuration errors.
  */
 public final class RspamdRules {
-    private static final System.Logger LOG = System.getLogger(RspamdRules.class.getName());
     private static final Set<String> APPLY_KEYS = Set.of("symbols_disabled", "symbols_enabled", "groups_disabled",
             "groups_enabled", "actions", "symbols", "subject");
 
@@ -39,13 +39,14 @@ public final class RspamdRules {
             return List.of(DISABLE_GREYLISTING);
         }
         if (!node.isList()) {
-            node.problem("must be a list of rules");
+            // the original uses the configured rules only when they are a non-empty list
+            node.warning("is not a list of rules; the built-in rule disable_greylisting applies, as in the original");
             return List.of(DISABLE_GREYLISTING);
         }
         List<ConfigNode> items = node.list();
         if (items.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, node.path() + " is an empty list, which enables the built-in rule "
-                    + "disable_greylisting (as the original does); remove the key to say so, or list your rules");
+            node.warning("is an empty list, which enables the built-in rule disable_greylisting (as the original "
+                    + "does); remove the key to say so, or list your rules");
             return List.of(DISABLE_GREYLISTING);
         }
         List<RspamdRule> rules = new ArrayList<>(items.size());
@@ -60,7 +61,7 @@ public final class RspamdRules {
 
     private static RspamdRule readRule(ConfigNode r) {
         if (!r.isMap()) {
-            r.problem("must be a mapping with name, condition, aggregation and apply");
+            r.warning("'" + r.raw() + "' is not a mapping with name, condition, aggregation and apply; rule skipped");
             return null;
         }
         String name = r.get("name").asString("");
@@ -71,18 +72,20 @@ public final class RspamdRules {
         String attribute = cond.get("attribute").asString("");
         ConfigNode op = cond.get("operator");
         String opName = op.asString("truthy");
-        Operator operator = Operator.byName(opName).orElse(null);
-        if (operator == null) {
-            op.problem("unknown operator '" + opName + "'; use one of truthy, falsy, eq, ne, present, absent");
+        Operator operator = Operator.byName(opName).orElse(Operator.UNKNOWN);
+        if (operator == Operator.UNKNOWN) {
+            op.warning("unknown operator '" + opName + "' (known: truthy, falsy, eq, ne, present, absent); the "
+                    + "condition evaluates to false, as in the original");
         }
         ConfigNode agg = r.get("aggregation");
         String aggName = agg.asString("all");
-        Aggregation aggregation = Aggregation.byName(aggName).orElse(null);
-        if (aggregation == null) {
-            agg.problem("unknown aggregation '" + aggName + "'; use all or any");
+        Aggregation aggregation = Aggregation.byName(aggName).orElse(Aggregation.ANY);
+        if (Aggregation.byName(aggName).isEmpty()) {
+            agg.warning("unknown aggregation '" + aggName + "' (known: all, any); it acts as 'any', as in the "
+                    + "original");
         }
         RuleApply apply = readApply(r.get("apply"));
-        if (operator == null || aggregation == null || apply == null) {
+        if (apply == null) {
             return null;
         }
         return new RspamdRule(name, attribute, operator, cond.get("value").raw(), cond.get("default").raw(),
@@ -99,8 +102,8 @@ public final class RspamdRules {
         }
         for (String k : a.map().keySet()) {
             if (!APPLY_KEYS.contains(k)) {
-                LOG.log(System.Logger.Level.WARNING, a.path() + "." + k + " is not a settings field the service "
-                        + "applies (" + String.join(", ", APPLY_KEYS.stream().sorted().toList()) + "); ignored");
+                a.get(k).warning("is not a settings field the service applies ("
+                        + String.join(", ", APPLY_KEYS.stream().sorted().toList()) + "); ignored");
             }
         }
         Map<String, Object> actions = new LinkedHashMap<>();

@@ -234,6 +234,30 @@ class LookupPipelineTest {
     }
 
     @Test
+    void batchAnswersAnAliasWithTheDummysObjectKeyedByTheAddressAsTheOriginal() throws Exception {
+        var dummy = new TestService.FnProvider("dummy", reqs -> {
+            List<BackendEntry> out = new java.util.ArrayList<>();
+            reqs.forEach(r -> out.add(new BackendEntry.Verbatim(r.address(),
+                    user("uid", r.address(), "comment", "dummy reply"))));
+            return BackendResult.of(out);
+        });
+        String yaml = """
+                xspct_db_api_key: k
+                xspct_db_queries:
+                  d: {db_type: dummy}
+                  users: {db_type: map}
+                """;
+        try (XspctService s = TestService.start(yaml, List.of(dummy, mapBackend("map", DATA)), List.of())) {
+            var r = users(s.pipeline().batch(List.of("a@ex.de", "alice@ex.de")));
+            // the alias: the dummy's own object, not alice's data (the original keys the dummy's rows by address)
+            assertEquals(user("uid", "a@ex.de", "comment", "dummy reply"), r.get("a@ex.de"));
+            // the primary key: both answers merged under it
+            assertEquals("dummy reply", r.get("alice@ex.de").get("comment"));
+            assertEquals(List.of("alice@ex.de"), r.get("alice@ex.de").get("mail"));
+        }
+    }
+
+    @Test
     void overlongAddressesNeverReachTheBackend() throws Exception {
         var backend = mapBackend("map", DATA);
         try (XspctService s = TestService.start(ONE_QUERY, List.of(backend), List.of())) {

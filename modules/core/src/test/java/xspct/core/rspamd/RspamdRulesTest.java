@@ -145,27 +145,53 @@ class RspamdRulesTest {
     }
 
     @Test
-    void unknownNamesAndNullActionsAreRefusedNamingTheKey() {
+    void nullActionsAndBadScoresAreRefusedNamingTheKey() {
         ConfigException e = assertThrows(ConfigException.class, () -> rules("""
                 xspct_db_rspamd_rules:
                   - name: a
-                    condition: {attribute: x, operator: equals}
-                    aggregation: every
+                    condition: {attribute: x, operator: eq}
                     apply: {actions: {reject: null, greylist: [1]}, symbols: {S: high}}
                 """));
         List<String> p = e.problems();
-        assertTrue(p.contains("xspct_db_rspamd_rules[0].condition.operator: unknown operator 'equals'; use one of "
-                + "truthy, falsy, eq, ne, present, absent"), p.toString());
-        assertTrue(p.contains("xspct_db_rspamd_rules[0].aggregation: unknown aggregation 'every'; use all or any"),
-                p.toString());
         assertTrue(p.stream().anyMatch(s -> s.startsWith("xspct_db_rspamd_rules[0].apply.actions.reject: null is "
                 + "not an action value")), p.toString());
         assertTrue(p.contains("xspct_db_rspamd_rules[0].apply.actions.greylist: must be a number or a string"),
                 p.toString());
         assertTrue(p.contains("xspct_db_rspamd_rules[0].apply.symbols.S: must be a number (the symbol's score)"),
                 p.toString());
-        assertThrows(ConfigException.class, () -> rules("xspct_db_rspamd_rules: {a: 1}"));
-        assertThrows(ConfigException.class, () -> rules("xspct_db_rspamd_rules: [[1]]"));
+        assertEquals(List.of(RspamdRules.DISABLE_GREYLISTING), rules("xspct_db_rspamd_rules: {a: 1}"),
+                "not a list: the built-in rule, as the original (with a warning)");
+    }
+
+    @Test
+    void unknownNamesAndNonMappingEntriesAreToleratedAsTheOriginalWithAWarning() {
+        YamlNode root = ConfigFile.parse("test", """
+                xspct_db_rspamd_rules:
+                  - name: never
+                    condition: {attribute: x, operator: regex, value: ".*"}
+                    apply: {symbols_enabled: [NEVER]}
+                  - name: loose
+                    condition: {attribute: vip, operator: truthy}
+                    aggregation: every
+                    apply: {symbols_enabled: [VIP]}
+                  - [1]
+                """);
+        List<RspamdRule> r = RspamdRules.read(root.get("xspct_db_rspamd_rules"));
+        assertTrue(root.problems().isEmpty(), root.problems().list().toString());
+        assertEquals(List.of("never", "loose"), r.stream().map(RspamdRule::name).toList());
+        // an unknown operator is false, whatever the value
+        assertFalse(r.get(0).fires(List.of(user("x", List.of(".*")))));
+        assertFalse(r.get(0).fires(List.of(user())));
+        // an unknown aggregation acts as any
+        assertTrue(r.get(1).fires(List.of(user("vip", List.of("yes")), user())));
+        assertEquals(List.of(
+                        "WARNING xspct_db_rspamd_rules[0].condition.operator: unknown operator 'regex' (known: truthy, "
+                                + "falsy, eq, ne, present, absent); the condition evaluates to false, as in the original",
+                        "WARNING xspct_db_rspamd_rules[1].aggregation: unknown aggregation 'every' (known: all, any); "
+                                + "it acts as 'any', as in the original",
+                        "WARNING xspct_db_rspamd_rules[2]: '[1]' is not a mapping with name, condition, aggregation "
+                                + "and apply; rule skipped"),
+                root.problems().warnings().stream().map(xspct.core.config.Problems.Problem::line).toList());
     }
 
     @Test
@@ -175,8 +201,11 @@ class RspamdRulesTest {
         assertFalse(Aggregation.byName("ALL").isPresent());
         List<String> names = new ArrayList<>();
         for (Operator o : Operator.values()) {
-            names.add(o.configName());
+            if (Operator.byName(o.configName()).isPresent()) {
+                names.add(o.configName());
+            }
         }
         assertEquals(Arrays.asList("truthy", "falsy", "eq", "ne", "present", "absent"), names);
+        assertFalse(Operator.byName("unknown").isPresent(), "the stand-in for unknown names is not a name");
     }
 }

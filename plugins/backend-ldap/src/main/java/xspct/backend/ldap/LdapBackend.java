@@ -77,6 +77,19 @@ final class LdapBackend implements Backend, ChangeSource {
         this.startTls = startTls;
     }
 
+    /** Reads the section and sets up TLS (reading the CA files) as {@link #create} does; connects nothing. */
+    static void check(QueryContext ctx) {
+        Optional<LdapSettings> read = LdapSettings.read(ctx);
+        if (read.isPresent() && (read.get().ldaps() || read.get().startTls())) {
+            try {
+                TlsSetup.context(read.get());
+            } catch (GeneralSecurityException e) {
+                ctx.query().get(read.get().caCertDir().isPresent() ? "ca_cert_dir" : "verify_certs")
+                        .problem("cannot set up TLS: " + e.getMessage());
+            }
+        }
+    }
+
     static Backend create(QueryContext ctx) {
         Optional<LdapSettings> read = LdapSettings.read(ctx);
         if (read.isEmpty()) {

@@ -15,6 +15,11 @@ public final class LdapBackendProvider implements BackendProvider {
     }
 
     @Override
+    public void check(QueryContext context) {
+        LdapBackend.check(context);
+    }
+
+    @Override
     public Backend create(QueryContext context) {
         return LdapBackend.create(context);
     }

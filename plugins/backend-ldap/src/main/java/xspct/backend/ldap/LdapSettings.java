@@ -41,7 +41,6 @@ record LdapSettings(String queryName, String url, String host, int port, boolean
                     int maxConnections, int connectTimeoutMillis, int queryTimeoutMillis,
                     Optional<WatchedEntries> changeFeed) {
 
-    private static final System.Logger LOG = System.getLogger(LdapBackend.class.getName());
     static final Set<String> FIELDS = Set.of("username", "address", "userpart", "domain");
 
     /**
@@ -137,13 +136,12 @@ record LdapSettings(String queryName, String url, String host, int port, boolean
                 filter = FilterTemplate.compile(filterText, replace);
                 for (String ph : replace.keySet()) {
                     if (!filterText.contains(ph)) {
-                        LOG.log(System.Logger.Level.WARNING, "query " + ctx.queryName() + ": placeholder '" + ph
-                                + "' of search_filter_replace does not occur in search_filter");
+                        q.get("search_filter_replace").warning("placeholder '" + ph + "' does not occur in "
+                                + "search_filter; it is not used");
                     }
                 }
                 if (!filter.hasPlaceholders()) {
-                    LOG.log(System.Logger.Level.WARNING, "query " + ctx.queryName() + ": search_filter has no "
-                            + "placeholder; every lookup returns the same entries");
+                    filterNode.warning("has no placeholder; every lookup returns the same entries");
                 }
             } catch (IllegalArgumentException e) {
                 filterNode.problem(e.getMessage());

@@ -127,6 +127,8 @@ final class MysqlBackend implements Backend, ChangeSource {
     }
 
     /** One connection at start, so a wrong account or an unreachable server is reported right away. */
+    // the connection is only opened and returned: that is the probe
+    @SuppressWarnings("try")
     private void probe() {
         try (Connection c = pool.getConnection()) {
             LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": connected to MySQL "

@@ -15,6 +15,11 @@ public final class MysqlBackendProvider implements BackendProvider {
     }
 
     @Override
+    public void check(QueryContext context) {
+        MysqlSettings.read(context);
+    }
+
+    @Override
     public Backend create(QueryContext context) {
         return MysqlBackend.create(context, ds -> ds);
     }

@@ -27,7 +27,6 @@ record MysqlSettings(String queryName, String host, int port, String user, Strin
                      SqlTemplate template, int minConnections, int maxConnections, int connectTimeoutMillis,
                      int queryTimeoutMillis, Optional<WatchedTable> changeFeed) {
 
-    private static final System.Logger LOG = System.getLogger(MysqlBackend.class.getName());
     private static final Set<String> FIELDS = Set.of("username", "address", "userpart", "domain");
 
     static Optional<MysqlSettings> read(QueryContext ctx) {
@@ -67,21 +66,19 @@ record MysqlSettings(String queryName, String host, int port, String user, Strin
                 template = SqlTemplate.compile(query, replace);
                 for (String ph : replace.keySet()) {
                     if (!query.contains(ph)) {
-                        LOG.log(System.Logger.Level.WARNING, "query " + name + ": placeholder '" + ph
-                                + "' of query_replace does not occur in query");
+                        q.get("query_replace").warning("placeholder '" + ph + "' does not occur in query; "
+                                + "it is not used");
                     }
                 }
                 if (!template.hasWhere()) {
-                    LOG.log(System.Logger.Level.WARNING, "query " + name + ": query has no WHERE condition, so "
-                            + "every lookup reads its whole result and attributes rows by value only; add a WHERE "
-                            + "condition with query_replace placeholders");
+                    queryNode.warning("has no WHERE condition, so every lookup reads its whole result and "
+                            + "attributes rows by value only; add a WHERE condition with query_replace placeholders");
                 } else if (template.params().isEmpty()) {
-                    LOG.log(System.Logger.Level.WARNING, "query " + name + ": the WHERE condition has no "
-                            + "placeholder; every lookup returns the same rows");
+                    queryNode.warning("the WHERE condition has no placeholder; every lookup returns the same rows");
                 }
                 if (template.tail().toUpperCase(java.util.Locale.ROOT).contains("LIMIT")) {
-                    LOG.log(System.Logger.Level.WARNING, "query " + name + ": LIMIT applies to the whole batch of "
-                            + "addresses looked up together, not to each address");
+                    queryNode.warning("LIMIT applies to the whole batch of addresses looked up together, not to "
+                            + "each address");
                 }
             } catch (IllegalArgumentException e) {
                 queryNode.problem(e.getMessage());

@@ -15,6 +15,11 @@ public final class YamlBackendProvider implements BackendProvider {
     }
 
     @Override
+    public void check(QueryContext context) {
+        YamlBackend.create(context); // builds its in-memory index only: nothing to connect to
+    }
+
+    @Override
     public Backend create(QueryContext context) {
         return YamlBackend.create(context);
     }

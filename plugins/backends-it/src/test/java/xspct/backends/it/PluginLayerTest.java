@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * the core's plugin loader builds them: every module of the directory a root, the API in the parent layer, the JDK
  * modules from the boot layer. The MySQL directory really connects (driver, protobuf, HikariCP, SLF4J binding).
  */
+// resources held for their effect
+@SuppressWarnings("try")
 class PluginLayerTest {
     private static Path repo() {
         Path dir = Path.of("").toAbsolutePath();

@@ -31,6 +31,11 @@ public final class CaffeineTierProvider implements CacheTierProvider {
     }
 
     @Override
+    public void check(CacheContext context) {
+        LocalCacheSettings.read(context.section());
+    }
+
+    @Override
     public Optional<CacheTier> create(CacheContext context) {
         LocalCacheSettings s = LocalCacheSettings.read(context.section());
         if (!s.enabled()) {

@@ -30,18 +30,28 @@ public final class RedisCacheProvider implements CacheTierProvider {
     }
 
     @Override
+    public void check(CacheContext context) {
+        prepare(context); // reads the section and loads ca_file; connects nothing
+    }
+
+    @Override
     public Optional<CacheTier> create(CacheContext context) {
+        return prepare(context).map(p -> new RedisTier(p.settings(), p.connections()));
+    }
+
+    private record Prepared(RedisCacheSettings settings, RedisConnections connections) {
+    }
+
+    private static Optional<Prepared> prepare(CacheContext context) {
         RedisCacheSettings s = RedisCacheSettings.read(context.section(), context.root());
         if (!s.enabled()) {
             return Optional.empty();
         }
-        RedisConnections connections;
         try {
-            connections = new RedisConnections(s);
+            return Optional.of(new Prepared(s, new RedisConnections(s)));
         } catch (IllegalArgumentException e) {
             context.section().get("ca_file").problem(e.getMessage().replaceFirst("^[a-z_.]+: ", ""));
             return Optional.empty();
         }
-        return Optional.of(new RedisTier(s, connections));
     }
 }

@@ -12,10 +12,6 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -26,6 +22,8 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -46,14 +44,14 @@ final class RedisConnections {
      */
     RedisConnections(RedisCacheSettings s) {
         this.s = s;
-        SSLSocketFactory ssl = s.tls() && !s.caFile().isEmpty() ? socketFactory(Path.of(s.caFile())) : null;
+        SslOptions ssl = s.tls() ? sslOptions(s.caFile().isEmpty() ? null : Path.of(s.caFile())) : null;
         this.clientConfig = config(s.user(), s.password(), s.db(), ssl);
         this.sentinelConfig = s.sentinel()
                 .map(sn -> config(sn.user(), sn.password(), 0, ssl))
                 .orElse(clientConfig);
     }
 
-    private JedisClientConfig config(String user, String password, int db, SSLSocketFactory ssl) {
+    private JedisClientConfig config(String user, String password, int db, SslOptions ssl) {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis(s.connectTimeout()))
                 .socketTimeoutMillis(millis(s.queryTimeout()))
@@ -69,13 +67,8 @@ final class RedisConnections {
         if (!password.isEmpty()) {
             b.password(password);
         }
-        if (s.tls()) {
-            SSLParameters params = new SSLParameters();
-            params.setEndpointIdentificationAlgorithm("HTTPS"); // verify the server's host name
-            b.ssl(true).sslParameters(params);
-            if (ssl != null) {
-                b.sslSocketFactory(ssl);
-            }
+        if (ssl != null) {
+            b.sslOptions(ssl);
         }
         return b.build();
     }
@@ -161,8 +154,35 @@ final class RedisConnections {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 
-    /** An SSL socket factory trusting the CA certificates of a PEM file. */
-    static SSLSocketFactory socketFactory(Path caFile) {
+    /**
+     * TLS with full verification (chain and host name), trusting the CA certificates of a PEM file, or the JDK's
+     * trust store without one. The trust store is built here, so that a bad file is reported at start.
+     *
+     * @param caFile the PEM file, or null
+     * @return the options
+     * @throws IllegalArgumentException when the file cannot be used (message names the key)
+     */
+    static SslOptions sslOptions(Path caFile) {
+        SslOptions.Builder b = SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL);
+        try {
+            if (caFile != null) {
+                KeyStore ks = trustStore(caFile);
+                char[] password = "xspct-db".toCharArray(); // in memory only; PKCS#12 needs one
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                ks.store(bytes, password);
+                byte[] store = bytes.toByteArray();
+                b.trustStoreType(ks.getType()).truststore(() -> new java.io.ByteArrayInputStream(store), password);
+            }
+            SslOptions options = b.build();
+            options.createSslContext(); // fails now rather than at the first connection
+            return options;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("xspct_db_redis_cache.ca_file: cannot load CA certificates from "
+                    + caFile + ": " + e.getMessage());
+        }
+    }
+
+    private static KeyStore trustStore(Path caFile) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(caFile)) {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -174,14 +194,7 @@ final class RedisConnections {
             if (i == 0) {
                 throw new IllegalArgumentException("xspct_db_redis_cache.ca_file: no certificate in " + caFile);
             }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx.getSocketFactory();
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("xspct_db_redis_cache.ca_file: cannot load CA certificates from "
-                    + caFile + ": " + e.getMessage());
+            return ks;
         }
     }
 }

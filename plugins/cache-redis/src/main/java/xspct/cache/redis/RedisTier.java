@@ -24,6 +24,7 @@ import redis.clients.jedis.ScanIteration;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.SetParams;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.ChangeFeedStateStore;
@@ -123,8 +124,9 @@ final class RedisTier implements CacheTier, ChangeFeedStateStore, ConfirmedInval
             return;
         }
         try (AbstractPipeline p = client(false).pipelined()) {
-            users.forEach((pk, user) -> p.setex(s.prefixUser() + pk, s.expire(), PythonJson.write(user)));
-            aliases.forEach((address, pk) -> p.setex(s.prefixAlias() + address, s.expire(), pk));
+            SetParams ttl = SetParams.setParams().ex(s.expire());
+            users.forEach((pk, user) -> p.set(s.prefixUser() + pk, PythonJson.write(user), ttl));
+            aliases.forEach((address, pk) -> p.set(s.prefixAlias() + address, pk, ttl));
             p.sync();
             breaker.success();
         } catch (RuntimeException e) {
@@ -138,8 +140,9 @@ final class RedisTier implements CacheTier, ChangeFeedStateStore, ConfirmedInval
             return;
         }
         try (AbstractPipeline p = client(false).pipelined()) {
+            SetParams ttl = SetParams.setParams().ex(s.expireNegative());
             for (String a : addresses) {
-                p.setex(s.prefixNegative() + a, s.expireNegative(), NEGATIVE_VALUE);
+                p.set(s.prefixNegative() + a, NEGATIVE_VALUE, ttl);
             }
             p.sync();
             breaker.success();

@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import xspct.api.CacheLookup;
 
 /** W3: the breaker opens after max_errors consecutive errors and a health check closes it again. */
+// the stalling server's close waits (InterruptedException)
+@SuppressWarnings("try")
 class CircuitBreakerTest {
     private static final long QUERY_TIMEOUT_MS = 300;
     private String prefix;

@@ -153,7 +153,7 @@ class RedisCacheSettingsTest {
         java.nio.file.Path empty = java.nio.file.Files.createTempFile("ca", ".pem");
         try {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> RedisConnections.socketFactory(empty));
+                    () -> RedisConnections.sslOptions(empty));
             assertTrue(e.getMessage().contains("ca_file"), e.getMessage());
             YamlNode root = ConfigFile.parse("t", "xspct_db_redis_cache: {enabled: true, tls: true, ca_file: '"
                     + empty + "'}");

@@ -22,12 +22,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.JedisPubSub;
 import xspct.api.CacheLookup;
 import xspct.api.Invalidation;
 
 /** The tier against the real Redis: the key layout shared with xspct_db 0.7, lookups, invalidation. */
+// subscriptions held for their effect; their close waits (InterruptedException)
+@SuppressWarnings("try")
 class RedisTierTest {
+    private static final SetParams MINUTE = SetParams.setParams().ex(60);
     /** What Python's json.dumps wrote for {@link #pythonUser()} (checked against CPython 3). */
     static final String PYTHON_JSON = "{\"mail\": [\"j\\u00fcrgen@example.org\"], \"cn\": [\"J\\u00fcrgen \\\"J\\\" "
             + "M\\u00fcller\\n\\ud83d\\ude00\"], \"uidNumber\": 1000, \"quota\": 1.5, \"active\": true, "
@@ -103,8 +107,8 @@ class RedisTierTest {
             + "  \"nested\": {\"k\": [\"v\"]}\n}"
     })
     void readsEntriesWrittenByTheOriginal(String json) {
-        raw.setex(prefix + "user_uid=7", 60, json);
-        raw.setex(prefix + "alias_j@example.org", 60, "uid=7");
+        raw.set(prefix + "user_uid=7", json, MINUTE);
+        raw.set(prefix + "alias_j@example.org", "uid=7", MINUTE);
         CacheLookup.Positive p = assertInstanceOf(CacheLookup.Positive.class, tier.lookup("j@example.org"));
         assertEquals("uid=7", p.primaryKey());
         assertEquals(pythonUser(), p.user());
@@ -121,20 +125,20 @@ class RedisTierTest {
     @Test
     void lookupFollowsTheOriginalOrder() {
         assertEquals(CacheLookup.MISS, tier.lookup("a@example.org"));
-        raw.setex(prefix + "neg_n@example.org", 60, "1");
+        raw.set(prefix + "neg_n@example.org", "1", MINUTE);
         assertEquals(CacheLookup.NEGATIVE, tier.lookup("n@example.org"));
         // alias present, user key absent: a miss, the negative key is not consulted
-        raw.setex(prefix + "alias_n@example.org", 60, "gone");
+        raw.set(prefix + "alias_n@example.org", "gone", MINUTE);
         assertEquals(CacheLookup.MISS, tier.lookup("n@example.org"));
-        raw.setex(prefix + "user_gone", 60, "{\"mail\": [\"n@example.org\"]}");
+        raw.set(prefix + "user_gone", "{\"mail\": [\"n@example.org\"]}", MINUTE);
         assertInstanceOf(CacheLookup.Positive.class, tier.lookup("n@example.org"));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"{\"mail\": [", "not json", "[\"a\"]", "\"text\"", "{} {}", "{'mail': 1}"})
     void malformedJsonIsAMissAndIsDeleted(String bad) {
-        raw.setex(prefix + "user_pk", 60, bad);
-        raw.setex(prefix + "alias_a@example.org", 60, "pk");
+        raw.set(prefix + "user_pk", bad, MINUTE);
+        raw.set(prefix + "alias_a@example.org", "pk", MINUTE);
         assertEquals(CacheLookup.MISS, tier.lookup("a@example.org"));
         assertFalse(raw.exists(prefix + "user_pk"), "W17: the bad entry is removed");
         assertTrue(tier.usable(), "bad data is not a Redis error");
@@ -163,11 +167,11 @@ class RedisTierTest {
     @Test
     void invalidateAllRemovesOnlyThePrefixedKeys() throws Exception {
         for (int i = 0; i < 2500; i++) {
-            raw.setex(prefix + "user_" + i, 60, "{}");
+            raw.set(prefix + "user_" + i, "{}", MINUTE);
         }
-        raw.setex(prefix + "alias_a*[x]?", 60, "0");
-        raw.setex(prefix + "neg_n", 60, "1");
-        raw.setex(prefix + "unrelated", 60, "keep");
+        raw.set(prefix + "alias_a*[x]?", "0", MINUTE);
+        raw.set(prefix + "neg_n", "1", MINUTE);
+        raw.set(prefix + "unrelated", "keep", MINUTE);
         BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         try (Subscription sub = new Subscription(prefix + "chan", messages)) {
             tier.invalidateAll();

@@ -13,6 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP endpoint the test controls: while stalling it accepts connections and never answers (a Redis that hangs);
  * once told to, it proxies new connections to the real Redis. Listens on loopback only.
  */
+// close waits for the server thread (InterruptedException)
+@SuppressWarnings("try")
 final class StallingRedis implements AutoCloseable {
     private final ServerSocket server;
     private final String targetHost;

@@ -23,6 +23,15 @@ import xspct.api.BodyCodecProvider;
  * rejects extension types, invalid UTF-8, nesting deeper than 200 levels and trailing data.
  */
 public final class MsgpackCodecProvider implements BodyCodecProvider {
+    static {
+        // msgpack-core's default buffer reads memory through sun.misc.Unsafe, which JDK 24+ warns about on first use
+        // (and a later JDK will refuse); its "universal" buffer uses java.nio.ByteBuffer only. Set before any
+        // msgpack class initialises; request bodies are small, the difference in speed does not show.
+        if (System.getProperty("msgpack.universal-buffer") == null) {
+            System.setProperty("msgpack.universal-buffer", "true");
+        }
+    }
+
     private static final int MAX_DEPTH = 200;
     private static final MessagePack.UnpackerConfig UNPACKER = new MessagePack.UnpackerConfig()
             .withActionOnMalformedString(CodingErrorAction.REPORT)

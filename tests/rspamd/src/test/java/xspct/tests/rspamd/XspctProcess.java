@@ -21,6 +21,8 @@ import java.util.stream.Stream;
  * plugin directories of this build in a plugin directory of its own. Until the distribution's harness exists this
  * is how the black-box tests of this module run the server.
  */
+// close waits for the process (InterruptedException)
+@SuppressWarnings("try")
 final class XspctProcess implements AutoCloseable {
     static final Path ROOT = Path.of("").toAbsolutePath().resolve("../..").normalize();
 
