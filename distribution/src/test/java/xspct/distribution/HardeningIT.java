@@ -94,8 +94,9 @@ class HardeningIT {
             // a cut-off body is neither a server error nor answered
             assertTrue(server.stdout().lines().noneMatch(l -> l.contains(" ERROR ") || l.contains("Request failed")),
                     server.stdout());
+            // the Content-Length body was being read by the handler; a chunked body is read before the routing
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_requests_total{")
-                    && l.contains("status=\"408\"") && l.contains("route=\"/v1/query-json\"") && l.endsWith(" 2.0")),
+                    && l.contains("status=\"408\"") && l.contains("route=\"/v1/query-json\"") && l.endsWith(" 1.0")),
                     metrics.lines().filter(l -> l.startsWith("http_requests_total")).toList().toString());
             assertEquals(200, server.get("/v1/query/carol@example.com", key).statusCode());
         }

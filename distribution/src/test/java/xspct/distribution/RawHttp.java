@@ -73,6 +73,80 @@ final class RawHttp {
         }
     }
 
+    /** A connection kept open, one request and one answer at a time. */
+    static final class Conversation implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
+        private Conversation(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+        }
+
+        /**
+         * @param port    the server's port
+         * @param timeout how long the server may stay silent (socket read timeout, ms)
+         */
+        static Conversation open(int port, int timeout) throws IOException {
+            Socket s = new Socket("127.0.0.1", port);
+            s.setSoTimeout(timeout);
+            return new Conversation(s);
+        }
+
+        /**
+         * Sends a request and reads its answer.
+         *
+         * @throws AssertionError when no complete answer arrives within the timeout or before the connection ends
+         */
+        Answer ask(String request) throws IOException {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            byte[] buf = new byte[8192];
+            while (true) {
+                Exchange e = parse(received.toByteArray());
+                if (!e.answers().isEmpty()) {
+                    Answer a = e.answers().getFirst();
+                    byte[] rest = e.trailing().getBytes(StandardCharsets.ISO_8859_1);
+                    received.reset();
+                    received.write(rest); // anything after the first answer, when more than one came
+                    return e.answers().size() == 1 ? a : fail(request, e);
+                }
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (SocketTimeoutException ex) {
+                    return fail(request, e);
+                }
+                if (n < 0) {
+                    return fail(request, e);
+                }
+                received.write(buf, 0, n);
+            }
+        }
+
+        private static Answer fail(String request, Exchange got) {
+            throw new AssertionError("not one answer to " + printable(request.getBytes(StandardCharsets.ISO_8859_1))
+                    + ": got " + got);
+        }
+
+        /** {@return whether the server closes the connection, with nothing more sent, within the timeout} */
+        boolean closedByServer() throws IOException {
+            try {
+                return received.size() == 0 && in.read() < 0;
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (java.net.SocketException e) {
+                return received.size() == 0; // reset
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     static Exchange parse(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         List<Answer> answers = new ArrayList<>();

@@ -59,8 +59,9 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * <p>Seeing every connection and request, the guard also ends connections where Helidon 4.5 does not: an answer with
  * {@code Connection: close} is the last of its connection (Helidon would read the rest of a body refused with 413
  * as further requests), a stop drains the connections instead of dropping the requests being read ({@link #drain}),
- * malformed request lines and chunked bodies are answered 400 instead of 500 ({@link #directHandlers},
- * {@link #readBody}), and an HTTP/1.0 request is answered through {@link Http10Adapter}.
+ * malformed request lines are answered 400 instead of 500 ({@link #directHandlers}), and an HTTP/1.0 request is
+ * answered through {@link Http10Adapter}. Chunked bodies are read by {@link RequestFraming}, under this guard's
+ * receiving deadline.
  */
 final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SlowClientGuard.class.getName());

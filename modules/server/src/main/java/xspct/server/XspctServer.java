@@ -7,10 +7,15 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import io.helidon.common.tls.Tls;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
+import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import xspct.core.XspctService;
@@ -151,8 +156,38 @@ public final class XspctServer {
      * routing.
      */
     private static Http1Config http1(SlowClientGuard guard) {
+        // the framing after the guard: chunked bodies are read under the guard's deadline, and an answer the guard
+        // closes is not kept alive
+        RequestFraming framing = new RequestFraming();
         return Http1Config.builder().maxPrologueLength(8190).maxHeadersSize(ServerSettings.MAX_HEADERS_SIZE)
-                .addReceiveListener(guard).addSendListener(guard.answers()).build();
+                .addReceiveListener(inOrder(guard, framing))
+                .addSendListener(inOrder(guard.answers(), framing.answers())).build();
+    }
+
+    /**
+     * Two listeners as one: Helidon 4.5 combines several listeners into one that calls none of them. The byte-level
+     * {@code data} events, which neither uses, are not passed on.
+     */
+    private static Http1ConnectionListener inOrder(Http1ConnectionListener first, Http1ConnectionListener then) {
+        return new Http1ConnectionListener() {
+            @Override
+            public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+                first.prologue(ctx, prologue);
+                then.prologue(ctx, prologue);
+            }
+
+            @Override
+            public void headers(ConnectionContext ctx, Headers headers) {
+                first.headers(ctx, headers);
+                then.headers(ctx, headers);
+            }
+
+            @Override
+            public void status(ConnectionContext ctx, Status status) {
+                first.status(ctx, status);
+                then.status(ctx, status);
+            }
+        };
     }
 
     /** A named method: the log line's function field is the method name (a lambda would show as lambda$start$1). */
