@@ -5,6 +5,7 @@
 #                           nothing: exit 0 = nothing to report, 1 = warnings only, 2 = errors
 #   ./dev.sh test           run the whole test suite (unit, service-backed and distribution tests)
 #   ./dev.sh build          build the release tarball without running tests
+#   ./dev.sh package        build the tarball and the Debian package distribution/target/xspct-db_<version>_amd64.deb
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -85,8 +86,13 @@ case "$cmd" in
     find_jdk; find_maven
     exec mvn -B -DskipTests package
     ;;
+  package)
+    find_jdk; find_maven
+    mvn -B -DskipTests -Dxspct.deb=build package
+    echo "xspct-db: distribution/target/xspct-db_${VERSION}_amd64.deb"
+    ;;
   *)
-    echo "usage: ./dev.sh run [CONFIG] | check [CONFIG] | test | build" >&2
+    echo "usage: ./dev.sh run [CONFIG] | check [CONFIG] | test | build | package" >&2
     exit 1
     ;;
 esac

@@ -1,8 +1,11 @@
 package xspct.server;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import xspct.core.XspctService;
@@ -20,7 +23,10 @@ import xspct.core.plugin.PluginException;
  * 2 when there are errors (or its arguments are wrong).
  */
 public final class Main {
-    /** System property naming the plugin directory; the launcher sets it. */
+    /**
+     * System property naming the plugin directories, separated by the path separator ({@code :}); the launcher
+     * sets it to the shipped {@code plugins/} and, when present, the administrator's {@code plugins.d/}.
+     */
     public static final String PLUGINS_PROPERTY = "xspct.plugins";
     private static final String LOG_MANAGER_PROPERTY = "java.util.logging.manager";
     private static final String USAGE = "usage: xspct-db [--strict] CONFIG.yml | xspct-db --check CONFIG.yml";
@@ -67,14 +73,14 @@ public final class Main {
             System.exit(java.util.Arrays.asList(args).contains("--check") ? 2 : 1);
         }
         LogSetup.install(30, "Xspct_DB");
-        Path pluginsDir = Path.of(System.getProperty(PLUGINS_PROPERTY, "plugins"));
+        List<Path> pluginsDirs = pluginDirectories(System.getProperty(PLUGINS_PROPERTY, "plugins"));
         if (a.check()) {
-            System.exit(check(a.config(), pluginsDir, System.out));
+            System.exit(check(a.config(), pluginsDirs, System.out));
             return;
         }
         XspctServer server;
         try {
-            server = start(a.config(), pluginsDir, a.strict());
+            server = start(a.config(), pluginsDirs, a.strict());
         } catch (ConfigException e) {
             // problems found after parsing (service, front end) do not know the file: name it here
             System.err.println("xspct-db: " + new ConfigException(a.config().toString(), e.problems()).getMessage());
@@ -100,25 +106,32 @@ public final class Main {
         SignalExit.on("INT");
     }
 
+    /** The plugin directories named by the {@link #PLUGINS_PROPERTY} value, empty entries left out. */
+    static List<Path> pluginDirectories(String property) {
+        return Arrays.stream(property.split(File.pathSeparator))
+                .filter(s -> !s.isBlank()).map(Path::of).toList();
+    }
+
     /**
      * {@code --check}: reads the configuration and loads the plugins exactly as a start does, without listening or
      * contacting a backend, and prints every problem, one per line ({@code ERROR key: ...} or
      * {@code WARNING key: ...}).
      *
-     * @param config     the configuration file
-     * @param pluginsDir the plugin directory
-     * @param out        where the lines go
+     * @param config      the configuration file
+     * @param pluginsDirs the plugin directories, in order
+     * @param out         where the lines go
      * @return 0 when there is nothing to report, 1 when there are only warnings, 2 when there are errors
      */
-    static int check(Path config, Path pluginsDir, PrintStream out) {
+    static int check(Path config, List<Path> pluginsDirs, PrintStream out) {
         StartupConfig c;
         try {
-            c = StartupConfig.read(config, pluginsDir, s -> { });
+            c = StartupConfig.read(config, pluginsDirs, s -> { });
         } catch (ConfigException e) {
             e.problems().forEach(p -> out.println(Problems.Severity.ERROR + " " + config + ": " + p));
             return 2;
         } catch (PluginException e) {
-            out.println(Problems.Severity.ERROR + " " + pluginsDir + ": " + e.getMessage());
+            // the message names the plugin directory at fault
+            out.println(Problems.Severity.ERROR + " " + e.getMessage());
             return 2;
         }
         Problems problems = c.problems();
@@ -130,32 +143,32 @@ public final class Main {
     /**
      * Loads the configuration and plugins and starts the server.
      *
-     * @param config     the configuration file
-     * @param pluginsDir the plugin directory
+     * @param config      the configuration file
+     * @param pluginsDirs the plugin directories, in order
      * @return the running server
      * @throws ConfigException      for configuration problems
      * @throws PluginException      for plugins that cannot be loaded
      * @throws ServerStartException when no listener can be opened
      */
-    public static XspctServer start(Path config, Path pluginsDir) {
-        return start(config, pluginsDir, false);
+    public static XspctServer start(Path config, List<Path> pluginsDirs) {
+        return start(config, pluginsDirs, false);
     }
 
     /**
      * Loads the configuration and plugins and starts the server. Warnings (what the original tolerates) are
      * logged, one line each; errors stop the start, listed together.
      *
-     * @param config     the configuration file
-     * @param pluginsDir the plugin directory
-     * @param strict     refuse to start when there is a warning
+     * @param config      the configuration file
+     * @param pluginsDirs the plugin directories, in order
+     * @param strict      refuse to start when there is a warning
      * @return the running server
      * @throws ConfigException      for configuration problems (with {@code strict}, warnings too)
      * @throws PluginException      for plugins that cannot be loaded
      * @throws ServerStartException when no listener can be opened
      */
-    public static XspctServer start(Path config, Path pluginsDir, boolean strict) {
+    public static XspctServer start(Path config, List<Path> pluginsDirs, boolean strict) {
         // the configured log level applies before the plugins load (their INFO lines)
-        StartupConfig c = StartupConfig.read(config, pluginsDir, s -> LogSetup.install(s.logLevel(), s.logPrefix()));
+        StartupConfig c = StartupConfig.read(config, pluginsDirs, s -> LogSetup.install(s.logLevel(), s.logPrefix()));
         Settings settings = c.settings();
         Problems problems = c.problems();
         Set<Problems.Problem> reported = new HashSet<>();

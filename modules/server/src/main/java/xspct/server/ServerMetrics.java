@@ -233,6 +233,9 @@ final class ServerMetrics implements AutoCloseable {
                             tm -> tm.totals(q).count())
                     .tags(List.of(Tag.create("query", q)))
                     .description("Calls of a query"));
+            registry.getOrCreate(FunctionalCounter.builder("xspct_db_query_errors", timings, tm -> tm.errors(q))
+                    .tags(List.of(Tag.create("query", q)))
+                    .description("Failed calls of a query (the backend failed or answered with an error)"));
             // fractional seconds: Helidon's functional counters are integral, Micrometer's are not
             FunctionCounter.builder("xspct_db_query_duration_seconds", timings, tm -> tm.totals(q).nanos() / 1e9)
                     .tag("query", q)

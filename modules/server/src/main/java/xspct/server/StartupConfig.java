@@ -28,20 +28,20 @@ record StartupConfig(Settings settings, ServerSettings server, PluginRegistry pl
      * Reads and validates everything a start reads.
      *
      * @param config        the configuration file
-     * @param pluginsDir    the plugin directory
+     * @param pluginsDirs   the plugin directories, in order
      * @param beforePlugins called with the settings before the plugins load (e.g. to set the log level)
      * @return the configuration with its problems
      * @throws xspct.core.config.ConfigException when the file is missing, unreadable or not YAML
      * @throws xspct.core.plugin.PluginException when a plugin cannot be loaded
      */
-    static StartupConfig read(Path config, Path pluginsDir, Consumer<Settings> beforePlugins) {
+    static StartupConfig read(Path config, List<Path> pluginsDirs, Consumer<Settings> beforePlugins) {
         YamlNode root = ConfigFile.parse(config);
         Settings settings = Settings.collect(root);
         beforePlugins.accept(settings);
         ServerSettings server = ServerSettings.read(settings);
         ModuleLayer layer = Main.class.getModule().getLayer();
         PluginRegistry plugins = new PluginLoader(layer == null ? ModuleLayer.boot() : layer,
-                List.of(BodyCodecProvider.class)).load(pluginsDir);
+                List.of(BodyCodecProvider.class)).load(pluginsDirs);
         XspctService.check(settings, plugins);
         return new StartupConfig(settings, server, plugins);
     }

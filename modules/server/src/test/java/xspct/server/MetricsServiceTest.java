@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import xspct.api.Backend;
+import xspct.api.BackendProvider;
+import xspct.api.BackendResult;
+import xspct.api.QueryContext;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
@@ -112,6 +116,34 @@ class MetricsServiceTest {
         assertEquals(200, head.status());
         assertEquals("", head.body());
         assertEquals(405, send("POST", "/metrics", Map.of()).status());
+    }
+
+    @Test
+    void countsFailedQueryCalls() throws IOException {
+        String yaml = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: 0\nxspct_db_api_key: " + KEY + "\n"
+                + "xspct_db_stats_enabled: false\nxspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n"
+                + "xspct_db_queries:\n  broken: {db_type: failing}\n  fine: {}\n";
+        BackendProvider failing = new BackendProvider() {
+            @Override
+            public String dbType() {
+                return "failing";
+            }
+
+            @Override
+            public Backend create(QueryContext context) {
+                return requests -> BackendResult.failed("backend down");
+            }
+        };
+        XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
+                new PluginRegistry(List.of(), Map.of("failing", failing), List.of(), Map.of()));
+        server = XspctServer.start(service);
+        send("GET", "/v1/query/a@example.org", Map.of("X-Api-Key", KEY));
+        send("GET", "/v1/query/b@example.org", Map.of("X-Api-Key", KEY));
+
+        String t = send("GET", "/metrics", Map.of()).body();
+        assertEquals(2.0, value(t, "xspct_db_query_errors_total{query=\"broken\",}"));
+        assertEquals(2.0, value(t, "xspct_db_query_requests_total{query=\"broken\",}"));
+        assertEquals(0.0, value(t, "xspct_db_query_errors_total{query=\"fine\",}"));
     }
 
     @Test

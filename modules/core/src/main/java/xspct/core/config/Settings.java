@@ -44,6 +44,12 @@ public record Settings(YamlNode root,
     /** The default API key of the original service. */
     public static final String DEFAULT_API_KEY = "changeme";
 
+    /**
+     * The key of the configuration installed by the Debian package: a server with it refuses to start, so that a
+     * fresh install is never reachable with a key printed in the package.
+     */
+    public static final String PLACEHOLDER_API_KEY = "REPLACE-WITH-YOUR-OWN-KEY";
+
     /** Sub-map sections merged one level deep over their defaults (SPEC 1.1). */
     public static final String LOCAL_CACHE = "xspct_db_local_cache";
     /** See {@link #LOCAL_CACHE}. */
@@ -97,6 +103,10 @@ public record Settings(YamlNode root,
             root.get("xspct_db_api_header").problem("must name an HTTP header");
         }
         List<String> keys = root.get("xspct_db_api_key").asStringList(List.of(DEFAULT_API_KEY));
+        if (keys.contains(PLACEHOLDER_API_KEY)) {
+            root.get("xspct_db_api_key").problem("is still the placeholder " + PLACEHOLDER_API_KEY
+                    + ": set xspct_db_api_key to your own long random key (e.g. from openssl rand -hex 32)");
+        }
         if (keys.contains(DEFAULT_API_KEY)) {
             root.get("xspct_db_api_key").warning("is the default '" + DEFAULT_API_KEY + "': every client that "
                     + "knows the default can query; set your own key");

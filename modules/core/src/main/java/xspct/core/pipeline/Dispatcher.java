@@ -156,10 +156,14 @@ final class Dispatcher {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "query " + q.name() + " failed: " + e);
             timings.record(q.name(), System.nanoTime() - start);
+            timings.recordError(q.name());
             return Outcome.failed(GENERIC_ERROR);
         }
         timings.record(q.name(), System.nanoTime() - start);
         String error = result.error().orElse(null);
+        if (error != null) {
+            timings.recordError(q.name());
+        }
         for (BackendEntry entry : result.entries()) {
             switch (entry) {
                 case BackendEntry.Verbatim v -> a.mergeUser(v.key(), v.object());

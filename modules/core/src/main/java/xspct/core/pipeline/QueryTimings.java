@@ -8,12 +8,13 @@ import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Per-query call counts and accumulated time ({@code xspct_db_query_requests_total},
- * {@code xspct_db_query_duration_seconds_total}), with the fastest and slowest call for the stats log lines.
+ * Per-query call counts, accumulated time and failed calls ({@code xspct_db_query_requests_total},
+ * {@code xspct_db_query_duration_seconds_total}, {@code xspct_db_query_errors_total}), with the fastest and slowest call for the stats log lines.
  * Listeners (the metrics endpoint's latency histograms) are told of every call.
  */
 public final class QueryTimings {
     private final Map<String, Timing> timings = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
 
     /** Told of every recorded query call; called on the request's thread, so it must be quick. */
@@ -63,6 +64,27 @@ public final class QueryTimings {
         for (Listener l : listeners) {
             l.recorded(query, nanos);
         }
+    }
+
+    /**
+     * Records that a call of a query failed (the backend threw or answered with an error); the call itself is
+     * recorded with {@link #record} too.
+     *
+     * @param query the query name
+     */
+    public void recordError(String query) {
+        errors.computeIfAbsent(query, k -> new LongAdder()).increment();
+    }
+
+    /**
+     * The failed calls of one query.
+     *
+     * @param query the query name
+     * @return failed calls since start, zero when none failed
+     */
+    public long errors(String query) {
+        LongAdder e = errors.get(query);
+        return e == null ? 0 : e.sum();
     }
 
     /** {@return a snapshot: query name to (count, total nanoseconds)} */

@@ -23,7 +23,7 @@ import xspct.api.BodyCodecProvider;
 import xspct.api.CacheTierProvider;
 
 /**
- * Loads plugins: every subdirectory of the plugin directory (a plugin jar plus its own dependency jars) becomes one
+ * Loads plugins: every subdirectory of a plugin directory (a plugin jar plus its own dependency jars) becomes one
  * child {@link ModuleLayer} of the core's layer, so two plugins may bundle different versions of one library.
  * Providers are found with {@link ServiceLoader} in each layer.
  */
@@ -52,14 +52,38 @@ public final class PluginLoader {
      * @throws PluginException when a plugin cannot be resolved or two plugins provide the same {@code db_type}
      */
     public PluginRegistry load(Path pluginsDir) {
+        return load(List.of(pluginsDir));
+    }
+
+    /**
+     * Loads every plugin directory below each of {@code pluginsDirs} (e.g. the shipped plugins, then an
+     * administrator's {@code plugins.d}); one plugin name may appear in only one of them.
+     *
+     * @param pluginsDirs the plugin directories, in order; a missing directory holds no plugins
+     * @return the registry
+     * @throws PluginException when a plugin cannot be resolved, two plugins have the same name, or two plugins
+     *                         provide the same {@code db_type}
+     */
+    public PluginRegistry load(List<Path> pluginsDirs) {
         List<LoadedPlugin> plugins = new ArrayList<>();
         Map<String, BackendProvider> backends = new LinkedHashMap<>();
         Map<String, String> backendOwner = new HashMap<>();
         List<CacheTierProvider> tiers = new ArrayList<>();
         Map<Class<?>, List<Object>> services = new HashMap<>();
         List<String> problems = new ArrayList<>();
-        if (Files.isDirectory(pluginsDir)) {
+        Map<String, Path> seen = new HashMap<>();
+        for (Path pluginsDir : pluginsDirs) {
+            if (!Files.isDirectory(pluginsDir)) {
+                LOG.log(System.Logger.Level.WARNING, "plugin directory " + pluginsDir + " does not exist; no plugins from it");
+                continue;
+            }
             for (Path dir : subdirectories(pluginsDir)) {
+                Path same = seen.putIfAbsent(dir.getFileName().toString(), dir);
+                if (same != null) {
+                    problems.add("plugin " + dir + ": a plugin named '" + dir.getFileName() + "' is already installed in "
+                            + same + "; remove or rename one of them");
+                    continue;
+                }
                 ModuleLayer layer;
                 try {
                     layer = defineLayer(dir);
@@ -96,8 +120,6 @@ public final class PluginLoader {
                 LOG.log(System.Logger.Level.INFO, "plugin " + name + " " + version + " loaded from " + dir
                         + ", provides " + (provides.isEmpty() ? "nothing" : String.join(", ", provides)));
             }
-        } else {
-            LOG.log(System.Logger.Level.WARNING, "plugin directory " + pluginsDir + " does not exist; no backends");
         }
         if (!problems.isEmpty()) {
             throw new PluginException(String.join(System.lineSeparator(), problems));

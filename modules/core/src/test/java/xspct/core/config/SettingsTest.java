@@ -51,6 +51,16 @@ class SettingsTest {
     }
 
     @Test
+    void refusesThePlaceholderKeyOfThePackagedConfiguration() {
+        ConfigException e = assertThrows(ConfigException.class, () -> read("""
+                xspct_db_api_key: [other, REPLACE-WITH-YOUR-OWN-KEY]
+                """));
+        assertTrue(e.getMessage().contains("xspct_db_api_key: is still the placeholder REPLACE-WITH-YOUR-OWN-KEY"),
+                e.getMessage());
+        assertEquals(List.of("mine"), read("xspct_db_api_key: mine").apiKeys());
+    }
+
+    @Test
     void reportsEveryProblemWithItsKeyPath() {
         ConfigException e = assertThrows(ConfigException.class, () -> read("""
                 xspct_db_listen_port: abc

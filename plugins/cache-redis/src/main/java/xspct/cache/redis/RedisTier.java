@@ -370,13 +370,18 @@ final class RedisTier implements CacheTier, ChangeFeedStateStore, ConfirmedInval
         }
     }
 
-    /** Connections of the pool to a single Redis server ({@code active}, {@code idle}); empty before the first use. */
+    /**
+     * {@code breaker_open}: 1 while the circuit breaker bypasses Redis, else 0; and the connections of the pool to a
+     * single Redis server ({@code active}, {@code idle}) once it exists.
+     */
     @Override
     public Map<String, Number> gauges() {
+        int open = breaker.allows() ? 0 : 1;
         if (client instanceof RedisClient rc && rc.getPool() != null) {
-            return Map.of("active", rc.getPool().getNumActive(), "idle", rc.getPool().getNumIdle());
+            return Map.of("breaker_open", open, "active", rc.getPool().getNumActive(),
+                    "idle", rc.getPool().getNumIdle());
         }
-        return Map.of();
+        return Map.of("breaker_open", open);
     }
 
     // ---------------------------------------------------------------- client, breaker, probe

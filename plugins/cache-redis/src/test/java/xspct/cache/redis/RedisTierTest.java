@@ -120,6 +120,20 @@ class RedisTierTest {
         tier.lookup("gauge@example.org");
         Map<String, Number> g = tier.gauges();
         assertTrue(g.get("active").intValue() + g.get("idle").intValue() >= 1, g.toString());
+        assertEquals(0, g.get("breaker_open").intValue(), g.toString());
+    }
+
+    @Test
+    void gaugesReportAnOpenBreaker() {
+        RedisTier t = RedisTestSupport.tier(RedisTestSupport.section(prefix,
+                "user: xspct_no_such_user, password: wrong, max_errors: 0"));
+        try {
+            assertEquals(0, t.gauges().get("breaker_open").intValue());
+            assertEquals(CacheLookup.MISS, t.lookup("a@example.org"));
+            assertEquals(1, t.gauges().get("breaker_open").intValue());
+        } finally {
+            t.close();
+        }
     }
 
     @Test
