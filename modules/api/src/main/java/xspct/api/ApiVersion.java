@@ -15,9 +15,11 @@ public final class ApiVersion {
     public static final int MAJOR = 2;
     /**
      * Compatible additions increase this (1: {@link AddressEnumeration}, {@link GraceEntries} and the snapshot SPI,
-     * {@link SnapshotProvider}).
+     * {@link SnapshotProvider}; 2: the change feed: the backend role {@link ChangeSource} with {@link ChangeFeed},
+     * {@link ChangeFeedContext}, {@link ChangeSink}, {@link ChangeFeedStatus} and {@link ChangeFeedException}, and
+     * the cache tier roles {@link ConfirmedInvalidation} and {@link ChangeFeedStateStore}).
      */
-    public static final int MINOR = 1;
+    public static final int MINOR = 2;
     /**
      * The version as {@code MAJOR.MINOR}: a constant, so that a plugin's {@link PluginProvider#apiVersion()}
      * returning it records the version the plugin was compiled against.

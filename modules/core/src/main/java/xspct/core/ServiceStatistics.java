@@ -9,9 +9,11 @@ import xspct.api.Backend;
 import xspct.api.PooledBackend;
 import xspct.api.ResourceGauges;
 import xspct.core.admission.RequestSlots;
+import xspct.core.changefeed.ChangeFeeds;
 import xspct.core.lookup.CacheTiers;
 import xspct.core.lookup.ConfiguredQuery;
 import xspct.core.prefilter.DomainPrefilter;
+import xspct.core.stats.ChangeFeedStatistics;
 import xspct.core.stats.Counters;
 import xspct.core.stats.QueryTimings;
 import xspct.core.stats.Statistics;
@@ -24,6 +26,8 @@ final class ServiceStatistics implements Statistics {
     private final List<BackendStatistics> backends;
     private final SlotStatistics slots;
     private final DomainPrefilter prefilter;
+    /** Set once the feeds started, after the service is assembled. */
+    private volatile ChangeFeedStatistics changeFeeds = ChangeFeeds.none();
 
     ServiceStatistics(Counters counters, QueryTimings timings, CacheTiers caches, List<ConfiguredQuery> queries,
                       RequestSlots slots, int foregroundSlots, int backgroundSlots, DomainPrefilter prefilter) {
@@ -73,6 +77,15 @@ final class ServiceStatistics implements Statistics {
     @Override
     public int prefilterDomainCount() {
         return prefilter.domainCount();
+    }
+
+    @Override
+    public ChangeFeedStatistics changeFeeds() {
+        return changeFeeds;
+    }
+
+    void changeFeeds(ChangeFeedStatistics feeds) {
+        this.changeFeeds = feeds;
     }
 
     @Override

@@ -17,6 +17,7 @@ import xspct.api.BackendProvider;
 import xspct.api.CacheContext;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
+import xspct.api.ChangeFeedStateStore;
 import xspct.api.Invalidation;
 import xspct.api.InvalidationChannel;
 import xspct.api.SetStore;
@@ -26,6 +27,8 @@ import xspct.api.SnapshotContext;
 import xspct.api.SnapshotProvider;
 import xspct.api.SnapshotPublisher;
 import xspct.api.SnapshotSubscription;
+import xspct.core.changefeed.ChangeFeedSettings;
+import xspct.core.changefeed.ChangeFeeds;
 import xspct.core.codec.BodyCodecs;
 import xspct.core.config.ConfigException;
 import xspct.core.config.QuerySettings;
@@ -64,6 +67,7 @@ public final class XspctService implements AutoCloseable {
     private final List<Consumer<Invalidation>> invalidationListeners = new CopyOnWriteArrayList<>();
     private Snapshots snapshots = Snapshots.none();
     private SnapshotContent snapshotContent;
+    private volatile ChangeFeeds changeFeeds = ChangeFeeds.none();
 
     private XspctService(Settings settings, List<ConfiguredQuery> queries, CacheTiers caches,
                          Counters counters, ServiceStatistics statistics, Lookups pipeline,
@@ -108,11 +112,12 @@ public final class XspctService implements AutoCloseable {
         var root = settings.root();
         return new CoreSections(RewriteRules.read(root.get("xspct_db_rewrite_rules")), PrefilterSettings.read(root),
                 RspamdPolicy.read(root), ResponseCache.Settings.read(settings.section(Settings.RESPONSE_CACHE)),
-                StatsLog.Settings.read(root));
+                StatsLog.Settings.read(root), ChangeFeedSettings.read(root));
     }
 
     private record CoreSections(RewriteRules rewrite, PrefilterSettings prefilter, RspamdPolicy rspamd,
-                                ResponseCache.Settings responseCache, StatsLog.Settings stats) {
+                                ResponseCache.Settings responseCache, StatsLog.Settings stats,
+                                ChangeFeedSettings changeFeed) {
     }
 
     /**
@@ -184,6 +189,7 @@ public final class XspctService implements AutoCloseable {
             RspamdPolicy rspamdPolicy = core.rspamd();
             ResponseCache.Settings responseCache = core.responseCache();
             StatsLog.Settings stats = core.stats();
+            ChangeFeedSettings changeFeed = core.changeFeed();
             if (!problems.isEmpty()) {
                 snapshots.close();
             }
@@ -237,10 +243,52 @@ public final class XspctService implements AutoCloseable {
                     responses.invalidate(inv.addresses());
                 }
             });
+            service.startChangeFeeds(changeFeed, tiers);
             return service;
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);
             tiers.forEach(t -> t.tier().close());
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the change feeds of the backends that report changes; they evict through {@link #invalidate} and
+     * {@link #invalidateAll}, exactly as the invalidation endpoint does. A feed refusing its configuration stops
+     * the start.
+     */
+    private void startChangeFeeds(ChangeFeedSettings settings, List<CacheTiers.Tier> tiers) {
+        List<ChangeFeeds.Candidate> candidates = queries.stream().filter(q -> q.backend() != null)
+                .map(q -> new ChangeFeeds.Candidate(q.settings().name(), q.settings().section(), q.backend()))
+                .toList();
+        // a tier above the in-process one is shared by the fleet and announces evictions to it
+        boolean shared = tiers.stream().anyMatch(t -> t.level() > 1);
+        // positions (sync cookies) go to the shared tier when it keeps them, so the whole fleet resumes from them
+        ChangeFeedStateStore sharedState = tiers.stream().filter(t -> t.level() > 1)
+                .map(CacheTiers.Tier::tier).filter(t -> t instanceof ChangeFeedStateStore)
+                .map(t -> (ChangeFeedStateStore) t).findFirst().orElse(null);
+        ChangeFeeds feeds = ChangeFeeds.start(settings, candidates, shared, sharedState, new ChangeFeeds.Evictions() {
+            @Override
+            public boolean invalidate(Collection<String> addresses) {
+                return evict(List.copyOf(new LinkedHashSet<>(addresses)));
+            }
+
+            @Override
+            public boolean invalidateAll() {
+                return evictAll();
+            }
+        });
+        changeFeeds = feeds;
+        statistics.changeFeeds(feeds);
+        try {
+            this.settings.root().problems().throwIfAny("");
+        } catch (RuntimeException e) {
+            // the caller closes backends and tiers
+            feeds.close();
+            scheduler.shutdownNow();
+            snapshots.close();
+            prefilter.close();
+            endpoints.slots().close();
             throw e;
         }
     }
@@ -352,17 +400,32 @@ public final class XspctService implements AutoCloseable {
      */
     public int invalidate(Collection<String> addresses) {
         List<String> distinct = List.copyOf(new LinkedHashSet<>(addresses));
-        if (!distinct.isEmpty()) {
-            caches.invalidate(distinct);
-            notifyInvalidation(Invalidation.of(distinct));
-        }
+        evict(distinct);
         return distinct.size();
     }
 
     /** Removes every entry from every cache tier and tells the other instances and the listeners. */
     public void invalidateAll() {
-        caches.invalidateAll();
+        evictAll();
+    }
+
+    /**
+     * What {@link #invalidate} does, saying whether a shared tier confirmed it; a change feed retries what was not
+     * confirmed.
+     */
+    private boolean evict(List<String> distinct) {
+        if (distinct.isEmpty()) {
+            return true;
+        }
+        boolean confirmed = caches.invalidateConfirmed(distinct);
+        notifyInvalidation(Invalidation.of(distinct));
+        return confirmed;
+    }
+
+    private boolean evictAll() {
+        boolean confirmed = caches.invalidateAllConfirmed();
         notifyInvalidation(Invalidation.everything());
+        return confirmed;
     }
 
     /**
@@ -400,6 +463,7 @@ public final class XspctService implements AutoCloseable {
 
     @Override
     public void close() {
+        changeFeeds.close();
         scheduler.shutdownNow();
         snapshots.close();
         prefilter.close();

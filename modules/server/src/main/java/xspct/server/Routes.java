@@ -42,6 +42,8 @@ final class Routes {
             r.register(new SnapshotsService(service.snapshots(), auth));
             MethodNotAllowed.register(r, "GET", SnapshotsService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", SnapshotsService.POST_PATHS);
+            r.register(new ChangeFeedService(service, auth));
+            MethodNotAllowed.register(r, "GET", ChangeFeedService.PATHS);
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", QueryService.POST_PATHS);

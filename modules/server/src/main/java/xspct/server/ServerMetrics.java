@@ -219,7 +219,8 @@ final class ServerMetrics implements AutoCloseable {
      * trailing-slash paths count with their endpoint.
      *
      * @param route the route template
-     * @return {@code query}, {@code query_json}, {@code rspamd_settings}, {@code cache_invalidate}, {@code health}
+     * @return {@code query}, {@code query_json}, {@code rspamd_settings}, {@code cache_invalidate},
+     *         {@code change_feed}, {@code health}
      *         or {@code other}
      */
     static String endpointOf(String route) {
@@ -234,6 +235,9 @@ final class ServerMetrics implements AutoCloseable {
         }
         if (route.contains("cache/invalidate")) {
             return "cache_invalidate";
+        }
+        if (route.contains("change-feed")) {
+            return "change_feed";
         }
         if (route.equals("/") || route.startsWith("/ping")) {
             return "health";

@@ -14,13 +14,14 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import io.micrometer.core.instrument.FunctionCounter;
+import xspct.core.stats.ChangeFeedStatistics;
 import xspct.core.stats.Counters;
 import xspct.core.stats.QueryTimings;
 import xspct.core.stats.Statistics;
 
 /**
  * The meters of the service's {@link Statistics}: its counters, per-query calls and latency, cache lookups per tier,
- * request slots, the prefilter's domain count, and the pool gauges of backends and cache tiers. Read through
+ * request slots, the prefilter's domain count, the change feeds, and the pool gauges of backends and cache tiers. Read through
  * function counters and gauges, so the request path pays nothing for them.
  */
 final class ServiceMeters {
@@ -69,6 +70,34 @@ final class ServiceMeters {
         registry.getOrCreate(Gauge.builder("xspct_db_tasks_running", slots, s -> s.activeTasks())
                 .description("Lookup tasks still running, foreground or detached"));
         refreshPoolGauges();
+        registerChangeFeedMeters();
+    }
+
+    /** Buckets of the change feed's eviction lag: the goal is every instance current within two seconds. */
+    static final double[] CHANGE_LAG_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60};
+
+    /** Per change feed: events applied, flushes, lease held; one histogram of the eviction lag. */
+    private void registerChangeFeedMeters() {
+        ChangeFeedStatistics feeds = stats.changeFeeds();
+        if (feeds.feeds().isEmpty()) {
+            return;
+        }
+        for (ChangeFeedStatistics.Feed f : feeds.feeds()) {
+            List<Tag> tags = List.of(Tag.create("query", f.query()));
+            registry.getOrCreate(FunctionalCounter.builder("xspct_db_change_feed_events", f,
+                            ChangeFeedStatistics.Feed::events)
+                    .tags(tags).description("Change events applied (cache entries evicted) by a query's change feed"));
+            registry.getOrCreate(FunctionalCounter.builder("xspct_db_change_feed_flushes", f,
+                            ChangeFeedStatistics.Feed::flushes)
+                    .tags(tags).description("Evictions of every cache entry by a query's change feed"));
+            registry.getOrCreate(Gauge.builder("xspct_db_change_feed_leader", f, x -> x.status().leader() ? 1 : 0)
+                    .tags(tags).description("1 when this instance holds the change feed lease of a query"));
+        }
+        Timer lag = registry.getOrCreate(Timer.builder("xspct_db_change_feed_lag_seconds")
+                .description("From a change in the backend to its eviction being published")
+                .percentiles(new double[0])
+                .buckets(durations(CHANGE_LAG_BUCKETS)));
+        feeds.addLagListener(nanos -> lag.record(nanos, TimeUnit.NANOSECONDS));
     }
 
     private void slotGauge(String kind, String name, IntSupplier value) {

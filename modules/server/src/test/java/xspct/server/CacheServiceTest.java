@@ -223,4 +223,14 @@ class CacheServiceTest {
         assertEquals(405, r.statusCode());
         assertEquals("POST", r.header("Allow"));
     }
+
+    @Test
+    void theChangeFeedStatusNeedsTheKeyEvenWhenPermissive() throws IOException {
+        start("xspct_db_api_key_verify_fail: false\n");
+        assertEquals(401, send("GET", "/v1/change-feed", null, null).statusCode());
+        Response r = send("GET", "/v1/change-feed", KEY, null);
+        assertEquals(200, r.statusCode());
+        assertEquals("{\"enabled\": false, \"sources\": []}", r.body());
+        assertEquals("GET", send("POST", "/v1/change-feed", KEY, "{}").header("Allow"));
+    }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
+import xspct.api.ConfirmedInvalidation;
 import xspct.api.Invalidation;
 import xspct.core.stats.Statistics.LookupOutcome;
 
@@ -185,6 +186,42 @@ public final class CacheTiers {
         for (Tier t : tiers) {
             t.tier().invalidateAll();
         }
+    }
+
+    /**
+     * Removes the entries of the addresses from every tier, as {@link #invalidate} does, and says whether the tiers
+     * that can confirm it ({@link ConfirmedInvalidation}, a shared tier) did.
+     *
+     * @param addresses the addresses
+     * @return false when a shared tier could not remove or announce them (it was applied in this instance only)
+     */
+    public boolean invalidateConfirmed(Collection<String> addresses) {
+        boolean confirmed = true;
+        for (Tier t : tiers) {
+            if (t.tier() instanceof ConfirmedInvalidation c) {
+                confirmed &= c.invalidateConfirmed(addresses);
+            } else {
+                t.tier().invalidate(addresses);
+            }
+        }
+        return confirmed;
+    }
+
+    /**
+     * Removes every entry from every tier and says whether the shared tiers confirmed it.
+     *
+     * @return false when a shared tier could not remove or announce it
+     */
+    public boolean invalidateAllConfirmed() {
+        boolean confirmed = true;
+        for (Tier t : tiers) {
+            if (t.tier() instanceof ConfirmedInvalidation c) {
+                confirmed &= c.invalidateAllConfirmed();
+            } else {
+                t.tier().invalidateAll();
+            }
+        }
+        return confirmed;
     }
 
     /**

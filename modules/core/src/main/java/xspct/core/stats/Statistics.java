@@ -37,6 +37,9 @@ public interface Statistics {
     /** {@return the prefilter's state, e.g. {@code ACTIVE} or {@code BYPASS}} */
     String prefilterState();
 
+    /** {@return the change feeds: whether enabled, and what each running feed applied} */
+    ChangeFeedStatistics changeFeeds();
+
     /** What one tier answered to lookups. */
     enum LookupOutcome {
         /** A positive entry. */

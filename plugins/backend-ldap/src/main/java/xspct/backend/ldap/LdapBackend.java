@@ -37,6 +37,9 @@ import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
 import xspct.api.AddressEnumeration;
 import xspct.api.Backend;
 import xspct.api.BackendResult;
+import xspct.api.ChangeFeed;
+import xspct.api.ChangeFeedContext;
+import xspct.api.ChangeSource;
 import xspct.api.LookupRequest;
 import xspct.api.PooledBackend;
 import xspct.api.QueryContext;
@@ -51,7 +54,7 @@ import xspct.api.RowAttribution;
  * restart. Connections broken by a directory restart are detected (closed socket, or a failed root DSE read after
  * an error) and the search is retried once on a new connection.
  */
-final class LdapBackend implements Backend, PooledBackend, AddressEnumeration {
+final class LdapBackend implements Backend, PooledBackend, AddressEnumeration, ChangeSource {
     private static final System.Logger LOG = System.getLogger(LdapBackend.class.getName());
     static final String QUERY_ERROR = "500 LDAP query error";
     static final String CONNECTION_ERROR = "500 LDAP connection error";
@@ -64,11 +67,19 @@ final class LdapBackend implements Backend, PooledBackend, AddressEnumeration {
     private final AtomicBoolean down = new AtomicBoolean();
 
     private final SnapshotListFilter listFilter;
+    /** How the change feed opens its own connection: the pool's servers, bind and StartTLS. */
+    private final SingleServerSet servers;
+    private final SimpleBindRequest bind;
+    private final PostConnectProcessor startTls;
 
-    private LdapBackend(LdapSettings settings, LDAPConnectionPool pool, SnapshotListFilter listFilter) {
+    private LdapBackend(LdapSettings settings, LDAPConnectionPool pool, SnapshotListFilter listFilter,
+                        SingleServerSet servers, SimpleBindRequest bind, PostConnectProcessor startTls) {
         this.settings = settings;
         this.pool = pool;
         this.listFilter = listFilter;
+        this.servers = servers;
+        this.bind = bind;
+        this.startTls = startTls;
     }
 
     /** Reads the section and sets up TLS (reading the CA files) as {@link #create} does; connects nothing. */
@@ -120,10 +131,11 @@ final class LdapBackend implements Backend, PooledBackend, AddressEnumeration {
         var health = new GetEntryLDAPConnectionPoolHealthCheck("", s.queryTimeoutMillis(), false, false, false,
                 false, true, true);
         LDAPConnectionPool pool;
+        SimpleBindRequest bind = new SimpleBindRequest(s.bindDn(), s.bindPassword());
         try {
             // no initial connections: connecting happens in the background so an unreachable directory never
             // delays or fails the start; every missing connection is (re)created on demand
-            pool = new LDAPConnectionPool(servers, new SimpleBindRequest(s.bindDn(), s.bindPassword()), 0,
+            pool = new LDAPConnectionPool(servers, bind, 0,
                     s.maxConnections(), 1, startTls, false, health);
         } catch (LDAPException e) {
             throw new IllegalStateException("query " + s.queryName() + ": cannot create the LDAP pool: "
@@ -136,7 +148,8 @@ final class LdapBackend implements Backend, PooledBackend, AddressEnumeration {
         pool.setMaxWaitTimeMillis(s.queryTimeoutMillis());
         pool.setHealthCheckIntervalMillis(HEALTH_CHECK_INTERVAL_MILLIS);
         pool.setMinimumAvailableConnectionGoal(s.minConnections());
-        LdapBackend backend = new LdapBackend(s, pool, SnapshotListFilter.read(ctx.query()));
+        LdapBackend backend = new LdapBackend(s, pool, SnapshotListFilter.read(ctx.query()), servers, bind,
+                startTls);
         Thread.ofVirtual().name("xspct-ldap-start-" + s.queryName()).start(backend::warmUp);
         return backend;
     }
@@ -307,6 +320,12 @@ final class LdapBackend implements Backend, PooledBackend, AddressEnumeration {
     @Override
     public String poolSummary() {
         return String.valueOf(active.get() + pool.getCurrentAvailableConnections());
+    }
+
+    @Override
+    public ChangeFeed startChangeFeed(ChangeFeedContext context) {
+        return settings.changeFeed().map(w -> new LdapChangeFeed(settings, w, context, servers, bind, startTls)
+                .start()).orElse(null);
     }
 
     @Override

@@ -33,11 +33,13 @@ import xspct.api.QueryContext;
  * @param maxConnections {@code pool_maxconn}
  * @param connectTimeoutMillis {@code connect_timeout}
  * @param queryTimeoutMillis   {@code query_timeout}
+ * @param changeFeed     {@code change_feed}, when the query follows changes of its entries
  */
 record LdapSettings(String queryName, String url, String host, int port, boolean ldaps, boolean startTls,
                     boolean verifyCerts, Optional<String> caCertDir, String bindDn, String bindPassword,
                     String baseDn, FilterTemplate filter, List<String> attributes, int minConnections,
-                    int maxConnections, int connectTimeoutMillis, int queryTimeoutMillis) {
+                    int maxConnections, int connectTimeoutMillis, int queryTimeoutMillis,
+                    Optional<WatchedEntries> changeFeed) {
 
     static final Set<String> FIELDS = Set.of("username", "address", "userpart", "domain");
 
@@ -188,11 +190,13 @@ record LdapSettings(String queryName, String url, String host, int port, boolean
         int connectMs = timeoutMillis(q.get("connect_timeout"), 5);
         int queryMs = timeoutMillis(q.get("query_timeout"), 10);
         ok &= connectMs > 0 && queryMs > 0;
+        Optional<WatchedEntries> changeFeed = WatchedEntries.read(q);
+        ok &= !q.get("change_feed").exists() || q.get("change_feed").isNull() || changeFeed.isPresent();
         if (!ok) {
             return Optional.empty();
         }
         return Optional.of(new LdapSettings(ctx.queryName(), server, host, port, ldaps, startTls, verify, caDir,
-                bindDn, bindPw, baseDn, filter, List.copyOf(attributes), min, max, connectMs, queryMs));
+                bindDn, bindPw, baseDn, filter, List.copyOf(attributes), min, max, connectMs, queryMs, changeFeed));
     }
 
     private static int timeoutMillis(ConfigNode node, double defaultSeconds) {

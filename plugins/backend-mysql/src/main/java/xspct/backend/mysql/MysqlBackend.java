@@ -32,6 +32,9 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import xspct.api.AddressEnumeration;
 import xspct.api.Backend;
 import xspct.api.BackendResult;
+import xspct.api.ChangeFeed;
+import xspct.api.ChangeFeedContext;
+import xspct.api.ChangeSource;
 import xspct.api.LookupRequest;
 import xspct.api.PooledBackend;
 import xspct.api.QueryContext;
@@ -46,7 +49,7 @@ import xspct.api.RowAttribution;
  * recover by themselves. A statement is bounded by {@code query_timeout} (server-side cancel, and a socket timeout
  * for a server that stops answering at all).
  */
-final class MysqlBackend implements Backend, PooledBackend, AddressEnumeration {
+final class MysqlBackend implements Backend, PooledBackend, AddressEnumeration, ChangeSource {
     private static final System.Logger LOG = System.getLogger(MysqlBackend.class.getName());
     static final String QUERY_ERROR = "500 MySQL query error";
     static final String CONNECTION_ERROR = "500 MySQL connection error";
@@ -59,11 +62,14 @@ final class MysqlBackend implements Backend, PooledBackend, AddressEnumeration {
     private final HikariDataSource pool;
     private final AtomicBoolean down = new AtomicBoolean();
     private final SnapshotListQuery listQuery;
+    private final DataSource connections;
 
-    private MysqlBackend(MysqlSettings settings, HikariDataSource pool, SnapshotListQuery listQuery) {
+    private MysqlBackend(MysqlSettings settings, HikariDataSource pool, SnapshotListQuery listQuery,
+                         DataSource connections) {
         this.settings = settings;
         this.pool = pool;
         this.listQuery = listQuery;
+        this.connections = connections;
     }
 
     /**
@@ -78,6 +84,25 @@ final class MysqlBackend implements Backend, PooledBackend, AddressEnumeration {
             return requests -> BackendResult.failed(CONFIG_ERROR);
         }
         MysqlSettings s = read.get();
+        DataSource connections = new LoginTimeoutDataSource(decorate.apply(driver(s)),
+                (int) Math.ceil(s.connectTimeoutMillis() / 1000.0));
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(connections);
+        hc.setPoolName("xspct-mysql-" + s.queryName());
+        hc.setMinimumIdle(s.minConnections());
+        hc.setMaximumPoolSize(s.maxConnections());
+        hc.setConnectionTimeout(Math.max(250, s.connectTimeoutMillis()));
+        hc.setValidationTimeout(Math.max(250, s.connectTimeoutMillis() / 2));
+        hc.setInitializationFailTimeout(-1);
+        hc.setAutoCommit(true);
+        MysqlBackend backend = new MysqlBackend(s, new HikariDataSource(hc), SnapshotListQuery.read(ctx.query()),
+                connections);
+        Thread.ofVirtual().name("xspct-mysql-start-" + s.queryName()).start(backend::probe);
+        return backend;
+    }
+
+    /** The driver's DataSource for the query's server and account. */
+    private static MysqlDataSource driver(MysqlSettings s) {
         // the driver is handed to the pool directly: DriverManager does not see drivers in a plugin layer
         MysqlDataSource driver = new MysqlDataSource();
         driver.setServerName(s.host());
@@ -99,20 +124,13 @@ final class MysqlBackend implements Backend, PooledBackend, AddressEnumeration {
             throw new IllegalStateException("query " + s.queryName() + ": cannot configure the MySQL driver: "
                     + e.getMessage(), e);
         }
-        HikariConfig hc = new HikariConfig();
-        hc.setDataSource(new LoginTimeoutDataSource(decorate.apply(driver),
-                (int) Math.ceil(s.connectTimeoutMillis() / 1000.0)));
-        hc.setPoolName("xspct-mysql-" + s.queryName());
-        hc.setMinimumIdle(s.minConnections());
-        hc.setMaximumPoolSize(s.maxConnections());
-        hc.setConnectionTimeout(Math.max(250, s.connectTimeoutMillis()));
-        hc.setValidationTimeout(Math.max(250, s.connectTimeoutMillis() / 2));
-        hc.setInitializationFailTimeout(-1);
-        hc.setAutoCommit(true);
-        MysqlBackend backend = new MysqlBackend(s, new HikariDataSource(hc),
-                SnapshotListQuery.read(ctx.query()));
-        Thread.ofVirtual().name("xspct-mysql-start-" + s.queryName()).start(backend::probe);
-        return backend;
+        return driver;
+    }
+
+    @Override
+    public ChangeFeed startChangeFeed(ChangeFeedContext context) {
+        return settings.changeFeed().map(t -> MysqlChangeFeed.start(settings, t, context, connections))
+                .orElse(null);
     }
 
     /** One connection at start, so a wrong account or an unreachable server is reported right away. */

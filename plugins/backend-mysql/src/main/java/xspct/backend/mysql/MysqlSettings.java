@@ -21,10 +21,11 @@ import xspct.api.QueryContext;
  * @param maxConnections       {@code pool_maxconn}
  * @param connectTimeoutMillis {@code connect_timeout}
  * @param queryTimeoutMillis   {@code query_timeout}
+ * @param changeFeed           {@code change_feed}, when the query follows changes of a table
  */
 record MysqlSettings(String queryName, String host, int port, String user, String password, String database,
                      SqlTemplate template, int minConnections, int maxConnections, int connectTimeoutMillis,
-                     int queryTimeoutMillis) {
+                     int queryTimeoutMillis, Optional<WatchedTable> changeFeed) {
 
     private static final Set<String> FIELDS = Set.of("username", "address", "userpart", "domain");
 
@@ -102,11 +103,13 @@ record MysqlSettings(String queryName, String host, int port, String user, Strin
         int connectMs = timeoutMillis(q.get("connect_timeout"), 5);
         int queryMs = timeoutMillis(q.get("query_timeout"), 10);
         ok &= connectMs > 0 && queryMs > 0;
+        Optional<WatchedTable> changeFeed = WatchedTable.read(q);
+        ok &= !q.get("change_feed").exists() || q.get("change_feed").isNull() || changeFeed.isPresent();
         if (!ok) {
             return Optional.empty();
         }
         return Optional.of(new MysqlSettings(name, host, port, user, password, database, template, min, max,
-                connectMs, queryMs));
+                connectMs, queryMs, changeFeed));
     }
 
     /** The original reads {@code server}/{@code database}; its docs say {@code host}/{@code db}: accept both. */

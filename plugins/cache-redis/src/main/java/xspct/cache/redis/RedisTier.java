@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -16,6 +17,8 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
+import xspct.api.ChangeFeedStateStore;
+import xspct.api.ConfirmedInvalidation;
 import xspct.api.Invalidation;
 import xspct.api.InvalidationChannel;
 import xspct.api.ResourceGauges;
@@ -29,7 +32,8 @@ import xspct.api.SetStore;
  * check and the subscribers are the {@link RedisLink}'s; the sets for the prefilter are {@link RedisSets}. A
  * subscriber listens on {@code invalidation_channel} once the core registered its listener.
  */
-final class RedisTier implements CacheTier, InvalidationChannel, SetStore, ResourceGauges {
+final class RedisTier implements CacheTier, InvalidationChannel, SetStore, ResourceGauges, ChangeFeedStateStore,
+        ConfirmedInvalidation {
     private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
     private static final int BATCH = 1000;
     private static final String NEGATIVE_VALUE = "1";
@@ -121,6 +125,47 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
         }
     }
 
+    // ---------------------------------------------------------------- change feed positions
+
+    /**
+     * A change feed's position (an LDAP sync cookie) under {@code <invalidation_channel>:change_feed:<name>}: the
+     * channel names the fleet, and the key lies outside the entry prefixes that an invalidation of all entries
+     * deletes. It has no TTL.
+     */
+    private byte[] stateKey(String name) {
+        return (s.invalidationChannel() + ":change_feed:" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Optional<byte[]> load(String name) {
+        if (!breaker.allows()) {
+            return Optional.empty();
+        }
+        try {
+            byte[] v = link.client(false).get(stateKey(name));
+            breaker.success();
+            return Optional.ofNullable(v);
+        } catch (RuntimeException e) {
+            link.failed("read", e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean save(String name, byte[] value) {
+        if (!breaker.allows()) {
+            return false;
+        }
+        try {
+            link.client(false).set(stateKey(name), value);
+            breaker.success();
+            return true;
+        } catch (RuntimeException e) {
+            link.failed("write", e);
+            return false;
+        }
+    }
+
     // ---------------------------------------------------------------- invalidation
 
     /**
@@ -129,14 +174,19 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
      */
     @Override
     public void invalidate(Collection<String> addresses) {
+        invalidateConfirmed(addresses);
+    }
+
+    @Override
+    public boolean invalidateConfirmed(Collection<String> addresses) {
         List<String> list = new ArrayList<>(new LinkedHashSet<>(addresses));
         list.remove(null);
         if (list.isEmpty()) {
-            return;
+            return true;
         }
         if (!breaker.allows()) {
             bypassedInvalidation(list.size() + " address(es)");
-            return;
+            return false;
         }
         try {
             UnifiedJedis c = link.client(false);
@@ -161,17 +211,24 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
             unlink(c, keys);
             c.publish(s.invalidationChannel(), InvalidationMessage.encode(Invalidation.of(list)));
             breaker.success();
+            return true;
         } catch (RuntimeException e) {
             link.failed("invalidate", e);
+            return false;
         }
     }
 
     /** Deletes every key under the three prefixes with SCAN and UNLINK (never KEYS), then announces it. */
     @Override
     public void invalidateAll() {
+        invalidateAllConfirmed();
+    }
+
+    @Override
+    public boolean invalidateAllConfirmed() {
         if (!breaker.allows()) {
             bypassedInvalidation("all entries");
-            return;
+            return false;
         }
         try {
             UnifiedJedis c = link.client(false);
@@ -191,8 +248,10 @@ final class RedisTier implements CacheTier, InvalidationChannel, SetStore, Resou
             c.publish(s.invalidationChannel(), InvalidationMessage.encode(Invalidation.everything()));
             breaker.success();
             LOG.log(System.Logger.Level.INFO, "Redis cache: all entries invalidated (" + removed + " keys)");
+            return true;
         } catch (RuntimeException e) {
             link.failed("invalidate", e);
+            return false;
         }
     }
 

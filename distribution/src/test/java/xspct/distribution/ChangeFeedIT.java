@@ -1,0 +1,238 @@
+package xspct.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The change feed end to end: released servers sharing the real MariaDB (a private database, dropped afterwards)
+ * and Redis (keys and channel under a unique prefix, deleted afterwards), with cache TTLs of an hour. A row changed
+ * directly in the database must be answered by every instance without any API call.
+ */
+class ChangeFeedIT {
+    private static final Map<String, String> KEY = Map.of("X-Api-Key", "k");
+    private static final String MARIADB = "jdbc:mysql://127.0.0.1:3306/?user=root&password=";
+    /** The staleness goal of the feed: every instance answers the new value within it. */
+    private static final Duration GOAL = Duration.ofSeconds(2);
+    private static final int LEASE_TTL = 4;
+    private static final Pattern STATE = Pattern.compile("\"state\": \"([a-z]+)\"");
+
+    private final List<RunningServer> servers = new ArrayList<>();
+    private String prefix;
+    private String database;
+
+    @BeforeEach
+    void services() throws SQLException {
+        prefix = "xspct_it_" + UUID.randomUUID().toString().substring(0, 12) + "_";
+        database = "xcfit" + UUID.randomUUID().toString().substring(0, 8);
+        requireServices();
+        sql("CREATE DATABASE " + database,
+                "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
+                "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1), ('b@ex.test', 1)");
+    }
+
+    @AfterEach
+    void cleanUp() throws SQLException {
+        servers.forEach(RunningServer::close);
+        if (database != null) {
+            sql("DROP DATABASE IF EXISTS " + database);
+        }
+        try (Resp r = new Resp()) {
+            String cursor = "0";
+            do {
+                List<?> reply = (List<?>) r.call("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
+                cursor = (String) reply.get(0);
+                for (Object k : (List<?>) reply.get(1)) {
+                    r.call("DEL", (String) k);
+                }
+            } while (!cursor.equals("0"));
+        } catch (UncheckedIOException e) {
+            // Redis went away: nothing to clean
+        }
+    }
+
+    private void requireServices() {
+        String why = null;
+        try (Connection c = DriverManager.getConnection(MARIADB)) {
+            c.isValid(2);
+        } catch (SQLException e) {
+            why = "MariaDB at 127.0.0.1:3306 (root, no password) is not reachable (" + e.getMessage() + ")";
+        }
+        if (why == null) {
+            try (Resp r = new Resp()) {
+                r.call("PING");
+            } catch (UncheckedIOException e) {
+                why = "Redis at 127.0.0.1:6379 is not reachable (" + e.getCause() + ")";
+            }
+        }
+        Path plugins = Distribution.shared().plugins();
+        if (why == null && !(Files.isDirectory(plugins.resolve("mysql")) && Files.isDirectory(plugins.resolve(
+                "redis")))) {
+            why = "the release lacks plugins/mysql or plugins/redis (build them too)";
+        }
+        if (why != null) {
+            database = null;
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            System.err.println("SKIPPED: " + why);
+            assumeTrue(false, why);
+        }
+    }
+
+    private static void sql(String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private long count(String query) throws SQLException {
+        try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private String config() {
+        return Distribution.TEST_LISTENER + """
+                xspct_db_api_key: k
+                xspct_db_metrics_enabled: true
+                xspct_db_change_feed: {enabled: true, poll_interval: 0.1, lease_ttl: %3$d}
+                xspct_db_local_cache: {expire: 3600, expire_negative: 3600}
+                xspct_db_response_cache: {expire: 3600}
+                xspct_db_redis_cache:
+                  enabled: true
+                  host: 127.0.0.1
+                  port: 6379
+                  expire: 3600
+                  expire_negative: 3600
+                  prefix_user: %1$suser_
+                  prefix_alias: %1$salias_
+                  prefix_negative_alias: %1$sneg_
+                  invalidation_channel: %1$schan
+                xspct_db_queries:
+                  policy:
+                    db_type: mysql
+                    server: 127.0.0.1
+                    user: root
+                    database: %2$s
+                    query: "SELECT mail, quota FROM policy WHERE mail = %%u"
+                    query_replace: {"%%u": address}
+                    primary_key: mail
+                    change_feed: {table: policy, key_columns: [mail]}
+                """.formatted(prefix, database, LEASE_TTL);
+    }
+
+    private RunningServer start(String name) {
+        Distribution dist = Distribution.shared();
+        RunningServer s = RunningServer.start(dist, dist.writeConfig(name + "-" + database + ".yml", config()));
+        servers.add(s);
+        return s;
+    }
+
+    private static String quota(int q) {
+        return "{\"users\": {\"a@ex.test\": {\"mail\": [\"a@ex.test\"], \"quota\": [\"" + q + "\"]}}}";
+    }
+
+    private static String answer(RunningServer s) {
+        return s.get("/v1/query/a@ex.test", KEY).body();
+    }
+
+    private static String state(RunningServer s) {
+        Matcher m = STATE.matcher(s.get("/v1/change-feed", KEY).body());
+        return m.find() ? m.group(1) : "none";
+    }
+
+    /** Waits for a condition until the deadline; fails with the servers' logs. */
+    private void await(String what, Duration deadline, BooleanSupplier condition) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                StringBuilder logs = new StringBuilder();
+                servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
+                fail("not within " + deadline.toMillis() + " ms: " + what + logs);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void aDirectUpdateIsServedByBothInstancesAndALeaderKilledIsReplaced() throws Exception {
+        // both start at once: Flyway's lock lets one install, the other finds it installed
+        CompletableFuture<RunningServer> first = CompletableFuture.supplyAsync(() -> start("a"));
+        CompletableFuture<RunningServer> second = CompletableFuture.supplyAsync(() -> start("b"));
+        RunningServer a = first.join();
+        RunningServer b = second.join();
+        assertEquals(2, count("SELECT COUNT(*) FROM " + database + ".xspct_change_feed_history WHERE success = 1 "
+                + "AND (version IS NULL OR version = '1')"), "base schema and triggers applied once in all");
+        // a leader delayed by a loaded machine gives the lease up, and the other takes it after lease_ttl
+        await("one instance leads, the other follows", Duration.ofSeconds(LEASE_TTL).plus(GOAL),
+                () -> List.of("follower", "leader").equals(List.of(state(a), state(b)).stream().sorted().toList()));
+
+        assertEquals(quota(1), answer(a));
+        assertEquals(quota(1), answer(b));
+        sql("UPDATE " + database + ".policy SET quota = 2 WHERE mail = 'a@ex.test'");
+        await("both instances answer the new value", GOAL,
+                () -> quota(2).equals(answer(a)) && quota(2).equals(answer(b)));
+
+        RunningServer leader = state(a).equals("leader") ? a : b;
+        RunningServer survivor = leader == a ? b : a;
+        assertEquals(quota(2), answer(survivor), "cached again");
+        leader.process().destroyForcibly(); // SIGKILL: no lease release
+        leader.process().waitFor();
+        sql("UPDATE " + database + ".policy SET quota = 3 WHERE mail = 'a@ex.test'");
+        await("the survivor takes the lease over", Duration.ofSeconds(LEASE_TTL).plus(GOAL),
+                () -> state(survivor).equals("leader"));
+        await("and answers the change made meanwhile", Duration.ofSeconds(LEASE_TTL).plus(GOAL),
+                () -> quota(3).equals(answer(survivor)));
+        String status = survivor.get("/v1/change-feed", KEY).body();
+        assertTrue(status.contains("\"query\": \"policy\"") && status.contains("\"events\": "), status);
+        String metrics = survivor.get("/metrics", KEY).body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("xspct_db_change_feed_leader{query=\"policy\"")
+                && l.endsWith(" 1.0")), metrics);
+        assertTrue(metrics.contains("xspct_db_change_feed_lag_seconds_count"), metrics);
+    }
+
+    @Test
+    void aChangeMadeWhileTheFleetWasDownIsAnsweredAfterTheStartNotTheRedisEntry() throws Exception {
+        RunningServer a = start("a");
+        RunningServer b = start("b");
+        assertEquals(quota(1), answer(a));
+        assertEquals(quota(1), answer(b));
+        assertEquals(0, a.stop());
+        assertEquals(0, b.stop());
+        sql("UPDATE " + database + ".policy SET quota = 4 WHERE mail = 'a@ex.test'");
+        try (Resp r = new Resp()) {
+            assertNotNull(r.call("GET", prefix + "alias_a@ex.test"), "Redis still holds the old answer");
+        }
+        RunningServer again = start("again");
+        assertEquals(quota(4), answer(again));
+    }
+}

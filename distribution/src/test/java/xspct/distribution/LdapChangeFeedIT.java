@@ -1,0 +1,236 @@
+package xspct.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The LDAP change feed end to end: two released servers sharing Redis (keys under a unique prefix, deleted
+ * afterwards) and a real OpenLDAP slapd with the syncprov overlay (generated configuration and mdb database in a
+ * temporary directory, on a free port), cache TTLs of an hour. An entry changed with {@code ldapmodify} must be
+ * answered by both servers without any API call.
+ */
+class LdapChangeFeedIT {
+    private static final Map<String, String> KEY = Map.of("X-Api-Key", "k");
+    private static final String BASE = "dc=example,dc=org";
+    private static final String ADMIN = "cn=admin," + BASE;
+    private static final String PASSWORD = "slapd-it-pw";
+    private static final Duration GOAL = Duration.ofSeconds(2);
+
+    @TempDir
+    Path temp;
+
+    private final List<RunningServer> servers = new ArrayList<>();
+    private Process slapd;
+    private int port;
+    private String prefix;
+
+    @BeforeEach
+    void services() throws Exception {
+        prefix = "xspct_it_" + UUID.randomUUID().toString().substring(0, 12) + "_";
+        String why = null;
+        if (!Files.isExecutable(Path.of("/usr/sbin/slapd"))) {
+            why = "OpenLDAP slapd is not installed (apt-get install slapd ldap-utils)";
+        } else if (!Files.isDirectory(Distribution.shared().plugins().resolve("ldap"))
+                || !Files.isDirectory(Distribution.shared().plugins().resolve("redis"))) {
+            why = "the release lacks plugins/ldap or plugins/redis (build them too)";
+        } else {
+            try (Resp r = new Resp()) {
+                r.call("PING");
+            } catch (UncheckedIOException e) {
+                why = "Redis at 127.0.0.1:6379 is not reachable (" + e.getCause() + ")";
+            }
+        }
+        if (why != null) {
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            System.err.println("SKIPPED: " + why);
+            assumeTrue(false, why);
+        }
+        startSlapd();
+        ldif("ldapadd", """
+                dn: %1$s
+                objectClass: dcObject
+                objectClass: organization
+                o: example
+                dc: example
+
+                dn: uid=alice,%1$s
+                objectClass: inetOrgPerson
+                uid: alice
+                cn: alice
+                sn: alice
+                mail: alice@ex.test
+                description: v1
+                """.formatted(BASE));
+    }
+
+    private void startSlapd() throws Exception {
+        Path dir = temp.resolve("slapd");
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(dir.resolve("slapd.conf"), """
+                include /etc/ldap/schema/core.schema
+                include /etc/ldap/schema/cosine.schema
+                include /etc/ldap/schema/inetorgperson.schema
+                modulepath /usr/lib/ldap
+                moduleload back_mdb
+                moduleload syncprov
+                pidfile %1$s/slapd.pid
+                database mdb
+                suffix "%2$s"
+                rootdn "%3$s"
+                rootpw %4$s
+                directory %1$s/data
+                maxsize 10485760
+                index objectClass eq
+                index entryUUID,entryCSN eq
+                overlay syncprov
+                syncprov-checkpoint 1 1
+                syncprov-sessionlog 100
+                """.formatted(dir, BASE, ADMIN, PASSWORD));
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        slapd = new ProcessBuilder("/usr/sbin/slapd", "-h", "ldap://127.0.0.1:" + port + "/", "-f",
+                dir.resolve("slapd.conf").toString(), "-d", "0").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("slapd.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!listening()) {
+            if (!slapd.isAlive() || System.nanoTime() > deadline) {
+                fail("slapd did not start: " + Files.readString(dir.resolve("slapd.log")));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private boolean listening() {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void ldif(String tool, String ldif) throws Exception {
+        Process p = new ProcessBuilder(tool, "-x", "-H", "ldap://127.0.0.1:" + port, "-D", ADMIN, "-w", PASSWORD)
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write(ldif.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            fail(tool + " failed: " + out);
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        servers.forEach(RunningServer::close);
+        if (slapd != null) {
+            slapd.destroy();
+            if (!slapd.waitFor(10, TimeUnit.SECONDS)) {
+                slapd.destroyForcibly().waitFor();
+            }
+        }
+        try (Resp r = new Resp()) {
+            String cursor = "0";
+            do {
+                List<?> reply = (List<?>) r.call("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
+                cursor = (String) reply.get(0);
+                for (Object k : (List<?>) reply.get(1)) {
+                    r.call("DEL", (String) k);
+                }
+            } while (!cursor.equals("0"));
+        } catch (UncheckedIOException e) {
+            // Redis went away: nothing to clean
+        }
+    }
+
+    private RunningServer start(String name) {
+        Distribution dist = Distribution.shared();
+        String yaml = Distribution.TEST_LISTENER + """
+                xspct_db_api_key: k
+                xspct_db_change_feed: {enabled: true, poll_interval: 0.1}
+                xspct_db_local_cache: {expire: 3600, expire_negative: 3600}
+                xspct_db_redis_cache:
+                  enabled: true
+                  host: 127.0.0.1
+                  port: 6379
+                  expire: 3600
+                  expire_negative: 3600
+                  prefix_user: %1$suser_
+                  prefix_alias: %1$salias_
+                  prefix_negative_alias: %1$sneg_
+                  invalidation_channel: %1$schan
+                xspct_db_queries:
+                  users:
+                    db_type: ldap
+                    server: ldap://127.0.0.1:%2$d
+                    bind_dn: "%3$s"
+                    bind_dn_pw: %4$s
+                    base_dn: "%5$s"
+                    search_filter: "(mail=%%u)"
+                    search_filter_replace: {"%%u": address}
+                    attr_list: [mail, description]
+                    change_feed: {key_attributes: [mail]}
+                """.formatted(prefix, port, ADMIN, PASSWORD, BASE);
+        RunningServer s = RunningServer.start(dist, dist.writeConfig(name + "-" + prefix + ".yml", yaml));
+        servers.add(s);
+        return s;
+    }
+
+    private static boolean answers(RunningServer s, String description) {
+        return s.get("/v1/query/alice@ex.test", KEY).body().contains("\"description\": [\"" + description + "\"]");
+    }
+
+    private void await(String what, Duration deadline, BooleanSupplier condition) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                StringBuilder logs = new StringBuilder();
+                servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
+                fail("not within " + deadline.toMillis() + " ms: " + what + logs);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void anLdapmodifyIsServedByBothInstances() throws Exception {
+        RunningServer a = start("a");
+        RunningServer b = start("b");
+        await("both feeds are synchronised", Duration.ofSeconds(20),
+                () -> a.get("/v1/change-feed", KEY).body().contains("\"state\": \"tailing\"")
+                        && b.get("/v1/change-feed", KEY).body().contains("\"state\": \"tailing\""));
+        assertTrue(answers(a, "v1"), a.get("/v1/query/alice@ex.test", KEY).body());
+        assertTrue(answers(b, "v1"));
+        ldif("ldapmodify", """
+                dn: uid=alice,%s
+                changetype: modify
+                replace: description
+                description: v2
+                """.formatted(BASE));
+        await("both instances answer the modified entry", GOAL, () -> answers(a, "v2") && answers(b, "v2"));
+    }
+}
