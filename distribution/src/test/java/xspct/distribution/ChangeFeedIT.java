@@ -172,15 +172,11 @@ class ChangeFeedIT {
 
     /** Waits for a condition until the deadline; fails with the servers' logs. */
     private void await(String what, Duration deadline, BooleanSupplier condition) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                StringBuilder logs = new StringBuilder();
-                servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
-                fail("not within " + deadline.toMillis() + " ms: " + what + logs);
-            }
-            Thread.onSpinWait();
-        }
+        Await.until(what, deadline, condition, () -> {
+            StringBuilder logs = new StringBuilder();
+            servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
+            return logs.toString();
+        });
     }
 
     @Test
