@@ -104,9 +104,9 @@ public record PrefilterSettings(boolean enabled, boolean patternsEnabled, List<P
     }
 
     /** {@return the shortest positive reload interval of the file and (when read) the Redis SET, 0 when none} */
-    double smallestInterval(boolean redisRead) {
+    private double smallestInterval(boolean redisRead) {
         double s = 0;
-        for (double i : new double[] {file == null ? 0 : fileReloadInterval, redisRead ? redisReloadInterval : 0}) {
+        for (double i : new double[] {fileReloadInterval, redisRead ? redisReloadInterval : 0}) {
             if (i > 0 && (s == 0 || i < s)) {
                 s = i;
             }

@@ -51,8 +51,8 @@ class PrefilterSettingsTest {
 
     @Test
     void theRedisIntervalCountsOnlyWhenTheSetIsRead() {
-        assertEquals(List.of(), warnings("{enabled: true, file: /nonexistent, file_reload_interval: 30, "
-                + "redis_reload_interval: 10, max_age: 60}", true));
+        assertEquals(List.of(), warnings("{enabled: true, file_reload_interval: 30, redis_reload_interval: 10, "
+                + "max_age: 60}", true));
     }
 
     @Test
