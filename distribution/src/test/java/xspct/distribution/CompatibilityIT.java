@@ -57,7 +57,13 @@ class CompatibilityIT {
                             condition: {attribute: mail, operator: regex, value: '.*'}
                             apply: {symbols_enabled: [NEVER]}
                         """, "WARNING xspct_db_rspamd_rules[0].condition.operator: unknown operator 'regex'",
-                        "the condition evaluates to false, as in the original"));
+                        "the condition evaluates to false, as in the original"),
+                Arguments.of("prefilter redis_key without the Redis cache", """
+                        xspct_db_prefilter: {enabled: true}
+                        xspct_db_prefilter_domains: {enabled: true, inline: [example.org], redis_key: allowed}
+                        """, "WARNING xspct_db_prefilter_domains.redis_key: 'allowed' is not read: the Redis cache "
+                                + "is not enabled (xspct_db_redis_cache.enabled)",
+                        "; the prefilter domains come from inline and file only"));
     }
 
     private static String config(String extra) {
@@ -218,6 +224,19 @@ class CompatibilityIT {
             assertEquals(200, s.get("/query/v1/a%2Fb@example.org/", KEY).statusCode(), "legacy path, trailing slash");
             assertEquals(404, s.get("/v1/query/a/b@example.org", KEY).statusCode(), "a real slash stays 404");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("toleratedConfigs")
+    void strictRefusesEachToleratedConfig(String name, String yaml, String start, String end) {
+        Distribution dist = Distribution.shared();
+        Path config = dist.writeConfig("strict-" + name.replace(' ', '-') + ".yml", config(yaml));
+        Distribution.Exited refused = check(dist, config, "--strict");
+        assertEquals(2, refused.exitCode(), refused.output());
+        String path = start.substring("WARNING ".length(), start.indexOf(": "));
+        assertTrue(refused.stderr().contains(path + ": ") && refused.stderr().contains("--strict"),
+                refused.output());
+        assertFalse(refused.output().contains("listening"), refused.output());
     }
 
     /**

@@ -145,8 +145,10 @@ class RedisPrefilterIT {
         Distribution dist = Distribution.shared();
         String yaml = config(false, "{enabled: true, inline: [in.test], redis_key: " + prefix + "domains}");
         try (RunningServer s = RunningServer.start(dist, dist.writeConfig("redis-prefilter-off.yml", yaml))) {
-            assertTrue(s.stdout().contains("WARNING") && s.stdout().contains("redis_key is set, but the Redis cache "
-                    + "is not enabled (xspct_db_redis_cache.enabled)"), s.stdout());
+            String warning = "xspct_db_prefilter_domains.redis_key: '" + prefix + "domains' is not read: the Redis "
+                    + "cache is not enabled (xspct_db_redis_cache.enabled)";
+            assertEquals(1, s.stdout().lines().filter(l -> l.contains("WARNING") && l.contains(warning)).count(),
+                    "one WARNING line: " + s.stdout());
             assertEquals("{\"users\": {\"a@in.test\": {\"mail\": [\"a@in.test\"]}}}",
                     s.get("/v1/query/a@in.test", KEY).body());
             assertEquals(NOTHING, s.get("/v1/query/a@late.test", KEY).body());

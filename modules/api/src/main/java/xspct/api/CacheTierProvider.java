@@ -36,4 +36,16 @@ public interface CacheTierProvider extends PluginProvider {
      */
     default void check(CacheContext context) {
     }
+
+    /**
+     * Whether the tier this section configures would offer {@link SetStore}, decided from the configuration alone
+     * (nothing is created or contacted), so that a check can tell whether the prefilter's {@code redis_key} will be
+     * readable. The default: no sets.
+     *
+     * @param context the tier's configuration
+     * @return true when {@link #create(CacheContext)} would return a tier with sets
+     */
+    default boolean offersSets(CacheContext context) {
+        return false;
+    }
 }

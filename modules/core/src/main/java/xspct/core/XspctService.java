@@ -101,7 +101,8 @@ public final class XspctService implements AutoCloseable {
         for (CacheTierProvider p : plugins.cacheTiers()) {
             p.check(new CacheContext(tierSection(settings, p), root));
         }
-        readCoreSections(settings);
+        readCoreSections(settings).prefilter().warnSources(root, plugins.cacheTiers().stream()
+                .anyMatch(p -> p.offersSets(new CacheContext(tierSection(settings, p), root))));
         SnapshotContext snapshots = new SnapshotContext(root.get("xspct_db_snapshot_publish"),
                 root.get("xspct_db_snapshot_subscribe"), root);
         plugins.snapshots().forEach(p -> p.check(snapshots));

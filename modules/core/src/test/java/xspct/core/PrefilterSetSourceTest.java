@@ -30,6 +30,7 @@ import xspct.api.SetSource;
 import xspct.api.SetStore;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
+import xspct.core.config.YamlNode;
 import xspct.core.plugin.PluginRegistry;
 import xspct.core.prefilter.DomainPrefilter;
 import xspct.core.testing.Await;
@@ -123,6 +124,11 @@ class PrefilterSetSourceTest {
             public Optional<CacheTier> create(CacheContext context) {
                 return Optional.of(tier);
             }
+
+            @Override
+            public boolean offersSets(CacheContext context) {
+                return true;
+            }
         };
     }
 
@@ -158,6 +164,7 @@ class PrefilterSetSourceTest {
     private final MemorySets sets = new MemorySets();
     private final CapturedLog log = new CapturedLog();
     private XspctService service;
+    private YamlNode root;
 
     @AfterEach
     void tearDown() {
@@ -172,7 +179,8 @@ class PrefilterSetSourceTest {
                 + "xspct_db_prefilter_domains: " + domainsSection + "\n";
         PluginRegistry plugins = new PluginRegistry(List.of(), Map.of(),
                 withTier ? List.of(tierWith(sets)) : List.of(), List.of());
-        service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)), plugins);
+        root = ConfigFile.parse("test", yaml);
+        service = XspctService.create(Settings.read(root), plugins);
         return service.prefilter();
     }
 
@@ -246,13 +254,28 @@ class PrefilterSetSourceTest {
     }
 
     @Test
-    void redisKeyWithoutARedisTierWarnsAndUsesTheOtherSources() {
+    void redisKeyWithoutARedisTierWarnsOnceInTheProblemListAndUsesTheOtherSources() {
         DomainPrefilter p = start("{enabled: true, inline: [inline.test], redis_key: " + KEY + "}", false);
-        assertTrue(log.contains(Level.WARNING, "redis_key is set, but the Redis cache is not enabled "
-                + "(xspct_db_redis_cache.enabled) or its plugin is not installed"));
+        assertEquals(List.of("WARNING xspct_db_prefilter_domains.redis_key: '" + KEY + "' is not read: the Redis "
+                + "cache is not enabled (xspct_db_redis_cache.enabled) or its plugin is not installed; the "
+                + "prefilter domains come from inline and file only"), warnings());
+        assertFalse(log.contains(Level.WARNING, "redis_key"), "the problem list is the one place that warns");
         assertEquals("ACTIVE", p.state());
         assertTrue(p.pass("a@inline.test"));
         assertFalse(p.pass("a@other.test"));
+    }
+
+    @Test
+    void aTierOfferingSetsLeavesNothingToWarnAbout() {
+        start("{enabled: true, inline: [inline.test], redis_key: " + KEY + ", redis_channel: " + CHANNEL
+                + ", max_age: 3600}", true);
+        assertEquals(List.of(), warnings());
+    }
+
+    /** {@return the prefilter's warnings in the problem list} */
+    private List<String> warnings() {
+        return root.problems().warnings().stream().filter(w -> w.path().startsWith("xspct_db_prefilter"))
+                .map(xspct.core.config.Problems.Problem::line).toList();
     }
 
     @Test

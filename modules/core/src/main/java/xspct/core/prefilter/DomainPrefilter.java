@@ -78,29 +78,12 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
         if (!domainFilterOn()) {
             return;
         }
-        double smallest = smallestInterval();
-        if (settings.maxAge() > 0 && smallest > 0 && settings.maxAge() < 2 * smallest) {
-            LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains.max_age (" + settings.maxAge()
-                    + " s) is less than twice the reload interval (" + smallest + " s): the set may expire "
-                    + "between reloads");
-        }
         fileMtime = mtime(settings.file());
         reload("startup");
     }
 
     private boolean domainFilterOn() {
         return settings.enabled() && settings.domainsEnabled();
-    }
-
-    private double smallestInterval() {
-        double s = 0;
-        for (double i : new double[] {settings.fileReloadInterval(),
-                redis == null ? 0 : settings.redisReloadInterval()}) {
-            if (i > 0 && (s == 0 || i < s)) {
-                s = i;
-            }
-        }
-        return s;
     }
 
     /**
@@ -119,7 +102,8 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
      * Adds the Redis SET {@code xspct_db_prefilter_domains.redis_key} as a source, read through the set source of
      * the Redis cache tier; {@link #startWatching} then also subscribes {@code redis_channel} and schedules the
      * {@code redis_reload_interval} reload. Without a set source (the Redis tier disabled or not installed) the key
-     * cannot be read: a WARNING says so and the set comes from the other sources. Call before {@link #start()}.
+     * cannot be read and the set comes from the other sources (the check phase warned about it, with the other
+     * source settings that do not work as written: {@link PrefilterSettings#warnSources}). Call before {@link #start()}.
      *
      * @param source the Redis tier's set source, or empty when there is none
      */
@@ -128,27 +112,12 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
         if (!domainFilterOn()) {
             return;
         }
-        if (key.isEmpty()) {
-            if (!settings.redisChannel().isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains.redis_channel is ignored: it only "
-                        + "announces changes of redis_key, which is not set");
-            }
-            return;
-        }
-        if (source.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains.redis_key is set, but the Redis cache "
-                    + "is not enabled (xspct_db_redis_cache.enabled) or its plugin is not installed: the Redis SET "
-                    + key + " is not read; the prefilter domains come from inline and file only");
-            return;
+        if (key.isEmpty() || source.isEmpty()) {
+            return; // the check phase warned (PrefilterSettings.warnSources)
         }
         SetSource set = source.get();
         redis = set;
         addSource("Redis SET " + key, () -> set.members(key));
-        if (settings.redisChannel().isEmpty() && settings.redisReloadInterval() <= 0) {
-            LOG.log(System.Logger.Level.WARNING, "xspct_db_prefilter_domains: neither redis_channel nor a positive "
-                    + "redis_reload_interval is set: the Redis SET " + key + " is read at start and on file "
-                    + "changes only");
-        }
     }
 
     /**

@@ -67,4 +67,50 @@ public record PrefilterSettings(boolean enabled, boolean patternsEnabled, List<P
                 d.get("redis_channel").asString(""), d.get("redis_reload_interval").asDouble(300), min,
                 d.get("max_age").asDouble(0));
     }
+
+    /**
+     * Records, as warnings at their key paths, the domain-source settings that start but do not do what they say:
+     * {@code redis_key} without a tier offering sets, {@code redis_channel} without {@code redis_key}, a Redis SET
+     * with no reload trigger, and a {@code max_age} below twice the reload interval. Decided from the configuration
+     * alone, so that {@code --check} lists them and {@code --strict} refuses them; the start logs each once.
+     *
+     * @param root       the configuration root
+     * @param sharedSets whether a configured cache tier offers sets (the Redis SET is then read through it)
+     */
+    public void warnSources(ConfigNode root, boolean sharedSets) {
+        if (!enabled || !domainsEnabled) {
+            return;
+        }
+        ConfigNode d = root.get("xspct_db_prefilter_domains");
+        boolean redisRead = !redisKey.isEmpty() && sharedSets;
+        if (redisKey.isEmpty() && !redisChannel.isEmpty()) {
+            d.get("redis_channel").warning("'" + redisChannel + "' is ignored: it only announces changes of "
+                    + "redis_key, which is not set");
+        }
+        if (!redisKey.isEmpty() && !sharedSets) {
+            d.get("redis_key").warning("'" + redisKey + "' is not read: the Redis cache is not enabled "
+                    + "(xspct_db_redis_cache.enabled) or its plugin is not installed; the prefilter domains come "
+                    + "from inline and file only");
+        }
+        if (redisRead && redisChannel.isEmpty() && redisReloadInterval <= 0) {
+            d.get("redis_reload_interval").warning(redisReloadInterval + " and no redis_channel: the Redis SET '"
+                    + redisKey + "' is read at start and on file changes only");
+        }
+        double smallest = smallestInterval(redisRead);
+        if (maxAge > 0 && smallest > 0 && maxAge < 2 * smallest) {
+            d.get("max_age").warning(maxAge + " s is less than twice the reload interval (" + smallest
+                    + " s): the set may expire between reloads, and the prefilter then lets every address pass");
+        }
+    }
+
+    /** {@return the shortest positive reload interval of the file and (when read) the Redis SET, 0 when none} */
+    private double smallestInterval(boolean redisRead) {
+        double s = 0;
+        for (double i : new double[] {fileReloadInterval, redisRead ? redisReloadInterval : 0}) {
+            if (i > 0 && (s == 0 || i < s)) {
+                s = i;
+            }
+        }
+        return s;
+    }
 }

@@ -41,6 +41,11 @@ public final class RedisCacheProvider implements CacheTierProvider {
     }
 
     @Override
+    public boolean offersSets(CacheContext context) {
+        return RedisCacheSettings.read(context.section(), context.root()).enabled(); // an enabled tier keeps sets
+    }
+
+    @Override
     public Optional<CacheTier> create(CacheContext context) {
         return prepare(context).map(p -> new RedisTier(p.settings(), p.connections()));
     }
