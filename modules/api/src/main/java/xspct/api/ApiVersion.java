@@ -15,9 +15,10 @@ public final class ApiVersion {
     public static final int MAJOR = 2;
     /**
      * Compatible additions increase this (1: {@link AddressEnumeration}, {@link GraceEntries} and the snapshot SPI,
-     * {@link SnapshotProvider}).
+     * {@link SnapshotProvider}; 2: a {@link Backend} reports its gauges through {@link ResourceGauges}, like a cache
+     * tier, instead of a default method of {@code Backend}).
      */
-    public static final int MINOR = 1;
+    public static final int MINOR = 2;
     /**
      * The version as {@code MAJOR.MINOR}: a constant, so that a plugin's {@link PluginProvider#apiVersion()}
      * returning it records the version the plugin was compiled against.

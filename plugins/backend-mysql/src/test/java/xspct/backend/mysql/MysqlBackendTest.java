@@ -2,6 +2,7 @@ package xspct.backend.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,7 @@ import xspct.api.BackendEntry;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
+import xspct.api.ResourceGauges;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.YamlNode;
 
@@ -335,13 +337,14 @@ class MysqlBackendTest {
     void gaugesDescribeThePool() throws Exception {
         Backend b = backend("SELECT * FROM {p}users WHERE email = %u", "pool_maxconn: 3\n");
         found(b.lookup(batch("alice@ex.de")));
+        ResourceGauges pool = assertInstanceOf(ResourceGauges.class, b);
         // the start-up probe may still wait for or hold its connection for a moment
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while ((b.gauges().get("active").intValue() != 0 || b.gauges().get("waiting").intValue() != 0)
+        while ((pool.gauges().get("active").intValue() != 0 || pool.gauges().get("waiting").intValue() != 0)
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        Map<String, Number> g = b.gauges();
+        Map<String, Number> g = pool.gauges();
         assertEquals(0, g.get("active").intValue());
         assertEquals(0, g.get("waiting").intValue());
         assertTrue(g.get("total").intValue() >= 1 && g.get("total").intValue() <= 3, g.toString());
