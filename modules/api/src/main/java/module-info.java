@@ -8,4 +8,6 @@
  */
 module xspct.api {
     exports xspct.api;
+    // MapConfigNode: a configuration fixture for plugin tests, so they need not depend on the core
+    exports xspct.api.testing;
 }

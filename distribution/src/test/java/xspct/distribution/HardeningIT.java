@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -158,10 +159,8 @@ class HardeningIT {
             out.flush();
             // read nothing until the server has given up on this client
             String verdict = "answer not read by the client within xspct_db_read_timeout (1 s)";
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!server.stdout().contains(verdict) && System.nanoTime() < deadline) {
-                Thread.sleep(50); // polling interval while waiting for the log line, bounded by the deadline
-            }
+            Await.until("the server giving up on the client", Duration.ofSeconds(30),
+                    () -> server.stdout().contains(verdict), server::stdout);
             assertTrue(server.stdout().contains(verdict), server.stdout());
             long received = 0;
             InputStream in = s.getInputStream();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The periodic STATS lines  of the released server, on their interval. */
 class StatsLogIT {
     @Test
-    void statsLinesAppearOnTheirInterval() throws InterruptedException {
+    void statsLinesAppearOnTheirInterval() {
         Distribution dist = Distribution.shared();
         String config = Distribution.TEST_LISTENER + """
                 xspct_db_api_key: k
@@ -33,11 +33,9 @@ class StatsLogIT {
                     + "requests_unknown=1$");
             Pattern query = Pattern.compile("(?m)^Xspct_DB INFO stats STATS query\\[users\\] count=\\d+ "
                     + "avg=\\d+\\.\\d{5}s min=\\d+\\.\\d{5}s max=\\d+\\.\\d{5}s$");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!(requests.matcher(server.stdout()).find() && query.matcher(server.stdout()).find())
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100); // polling interval while waiting for the next summary, bounded by the deadline
-            }
+            Await.until("the STATS summary of both requests", Duration.ofSeconds(30),
+                    () -> requests.matcher(server.stdout()).find() && query.matcher(server.stdout()).find(),
+                    server::stdout);
             assertTrue(requests.matcher(server.stdout()).find(), server.stdout());
             assertTrue(query.matcher(server.stdout()).find(), server.stdout());
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -169,13 +171,16 @@ class TlsIT {
                     StandardCopyOption.ATOMIC_MOVE);
             Files.move(dir.resolve("server.pem.new"), dir.resolve("server.pem"), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            String subject = servedSubject(ctx, server.port());
-            while (!subject.equals("CN=renewed") && System.nanoTime() < deadline) {
-                Thread.sleep(100); // polling interval while waiting for the reload, bounded by the deadline
-                subject = servedSubject(ctx, server.port());
-            }
-            assertEquals("CN=renewed", subject, server.stdout());
+            AtomicReference<String> subject = new AtomicReference<>();
+            Await.until("the renewed certificate served", Duration.ofSeconds(30), () -> {
+                try {
+                    subject.set(servedSubject(ctx, server.port()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return subject.get().equals("CN=renewed");
+            }, () -> "last served " + subject.get() + "\n" + server.stdout());
+            assertEquals("CN=renewed", subject.get(), server.stdout());
             assertTrue(server.stdout().contains("TLS certificate and key reloaded"), server.stdout());
             assertEquals(200, get(ctx, server.port(), "/ping").statusCode());
         }

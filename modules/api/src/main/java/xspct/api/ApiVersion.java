@@ -17,9 +17,11 @@ public final class ApiVersion {
      * Compatible additions increase this (1: {@link AddressEnumeration}, {@link GraceEntries} and the snapshot SPI,
      * {@link SnapshotProvider}; 2: the change feed: the backend role {@link ChangeSource} with {@link ChangeFeed},
      * {@link ChangeFeedContext}, {@link ChangeSink}, {@link ChangeFeedStatus} and {@link ChangeFeedException}, and
-     * the cache tier roles {@link ConfirmedInvalidation} and {@link ChangeFeedStateStore}).
+     * the cache tier roles {@link ConfirmedInvalidation} and {@link ChangeFeedStateStore}; 3: a {@link Backend}
+     * reports its gauges through {@link ResourceGauges}, like a cache tier, instead of a default method of
+     * {@code Backend}, and the {@code xspct.api.testing} configuration fixture).
      */
-    public static final int MINOR = 2;
+    public static final int MINOR = 3;
     /**
      * The version as {@code MAJOR.MINOR}: a constant, so that a plugin's {@link PluginProvider#apiVersion()}
      * returning it records the version the plugin was compiled against.

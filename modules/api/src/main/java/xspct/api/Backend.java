@@ -1,7 +1,6 @@
 package xspct.api;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * One configured query of a backend: created by a {@link BackendProvider} from the query's configuration section,
@@ -9,6 +8,9 @@ import java.util.Map;
  *
  * <p>Implementations must be thread-safe: the core calls {@link #lookup} concurrently from virtual threads.
  * A backend should answer a batch with as few round trips as possible (one search or statement per batch).
+ *
+ * <p>A backend with resources worth watching (a connection pool) also implements {@link ResourceGauges}; one with a
+ * pool for the {@code STATS} lines implements {@link PooledBackend}.
  */
 public interface Backend extends AutoCloseable {
 
@@ -21,16 +23,6 @@ public interface Backend extends AutoCloseable {
      * @throws InterruptedException when the request was cancelled while waiting
      */
     BackendResult lookup(List<LookupRequest> requests) throws InterruptedException;
-
-    /**
-     * Gauges describing the backend's resources, e.g. {@code active}, {@code idle} and {@code waiting}
-     * connections of its pool. Read by the metrics endpoint; must be cheap.
-     *
-     * @return gauge name to value; empty by default
-     */
-    default Map<String, Number> gauges() {
-        return Map.of();
-    }
 
     /**
      * The error body a lookup answers with when an entry this backend returned cannot be translated by the query's

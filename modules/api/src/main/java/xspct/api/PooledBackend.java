@@ -2,7 +2,7 @@ package xspct.api;
 
 /**
  * An optional capability of a {@link Backend} that holds a connection pool: the core samples the pool's size (from
- * {@link Backend#gauges()}: {@code total}, else {@code active + idle}) for the periodic {@code STATS} log lines and
+ * its {@link ResourceGauges#gauges()}: {@code total}, else {@code active + idle}) for the periodic {@code STATS} log lines and
  * reports the pools of one family on one line, as xspct_db 0.7 does:
  *
  * <pre>

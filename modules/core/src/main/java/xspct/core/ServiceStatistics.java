@@ -118,7 +118,7 @@ final class ServiceStatistics implements Statistics {
     private record QueryBackend(String query, Backend backend) implements BackendStatistics {
         @Override
         public Map<String, Number> gauges() {
-            return backend.gauges();
+            return backend instanceof ResourceGauges g ? g.gauges() : Map.of();
         }
 
         @Override

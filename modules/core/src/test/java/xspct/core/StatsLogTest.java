@@ -18,6 +18,7 @@ import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.LookupRequest;
 import xspct.api.PooledBackend;
+import xspct.api.ResourceGauges;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.lookup.CacheTiers;
@@ -59,7 +60,7 @@ class StatsLogTest {
     }
 
     /** A pooled backend whose pool size the test sets, reporting its pool as the MySQL backend does. */
-    static final class PoolBackend implements Backend, PooledBackend {
+    static final class PoolBackend implements Backend, PooledBackend, ResourceGauges {
         volatile int total = 2;
 
         @Override

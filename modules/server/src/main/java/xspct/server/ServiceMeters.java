@@ -135,7 +135,7 @@ final class ServiceMeters {
     }
 
     /**
-     * Pool gauges of the backends ({@code Backend#gauges()}), {@code xspct_db_backend_pool{query,state}}. A backend
+     * Pool gauges of the backends ({@code ResourceGauges}), {@code xspct_db_backend_pool{query,state}}. A backend
      * may report a state only once its pool exists, so new states are picked up before every rendering.
      */
     private void refreshPoolGauges() {

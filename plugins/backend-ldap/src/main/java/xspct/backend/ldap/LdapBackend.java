@@ -43,6 +43,7 @@ import xspct.api.ChangeSource;
 import xspct.api.LookupRequest;
 import xspct.api.PooledBackend;
 import xspct.api.QueryContext;
+import xspct.api.ResourceGauges;
 import xspct.api.RowAttribution;
 
 /**
@@ -54,7 +55,7 @@ import xspct.api.RowAttribution;
  * restart. Connections broken by a directory restart are detected (closed socket, or a failed root DSE read after
  * an error) and the search is retried once on a new connection.
  */
-final class LdapBackend implements Backend, PooledBackend, AddressEnumeration, ChangeSource {
+final class LdapBackend implements Backend, PooledBackend, ResourceGauges, AddressEnumeration, ChangeSource {
     private static final System.Logger LOG = System.getLogger(LdapBackend.class.getName());
     static final String QUERY_ERROR = "500 LDAP query error";
     static final String CONNECTION_ERROR = "500 LDAP connection error";

@@ -2,6 +2,7 @@ package xspct.backend.ldap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import xspct.api.BackendEntry;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
+import xspct.api.ResourceGauges;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.YamlNode;
 
@@ -375,12 +377,13 @@ class LdapBackendTest {
     void gaugesDescribeThePool() throws Exception {
         Backend b = backend(people());
         found(b.lookup(batch("alice@ex.de")));
+        ResourceGauges pool = assertInstanceOf(ResourceGauges.class, b);
         // the warm-up opens the pool's connections in the background and holds them until all are open
         long deadline = System.nanoTime() + 10_000_000_000L;
-        Map<String, Number> g = b.gauges();
+        Map<String, Number> g = pool.gauges();
         while (g.get("idle").intValue() < 1 && System.nanoTime() < deadline) {
             Thread.sleep(10); // polling interval while the warm-up finishes, bounded by the deadline
-            g = b.gauges();
+            g = pool.gauges();
         }
         assertEquals(0, g.get("active").intValue());
         assertEquals(20, g.get("max").intValue());

@@ -38,6 +38,7 @@ import xspct.api.ChangeSource;
 import xspct.api.LookupRequest;
 import xspct.api.PooledBackend;
 import xspct.api.QueryContext;
+import xspct.api.ResourceGauges;
 import xspct.api.RowAttribution;
 
 /**
@@ -49,7 +50,7 @@ import xspct.api.RowAttribution;
  * recover by themselves. A statement is bounded by {@code query_timeout} (server-side cancel, and a socket timeout
  * for a server that stops answering at all).
  */
-final class MysqlBackend implements Backend, PooledBackend, AddressEnumeration, ChangeSource {
+final class MysqlBackend implements Backend, PooledBackend, ResourceGauges, AddressEnumeration, ChangeSource {
     private static final System.Logger LOG = System.getLogger(MysqlBackend.class.getName());
     static final String QUERY_ERROR = "500 MySQL query error";
     static final String CONNECTION_ERROR = "500 MySQL connection error";

@@ -2,6 +2,7 @@ package xspct.backend.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,7 @@ import xspct.api.BackendEntry;
 import xspct.api.BackendResult;
 import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
+import xspct.api.ResourceGauges;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.YamlNode;
 
@@ -335,14 +337,15 @@ class MysqlBackendTest {
     void gaugesDescribeThePool() throws Exception {
         Backend b = backend("SELECT * FROM {p}users WHERE email = %u", "pool_maxconn: 3\n");
         found(b.lookup(batch("alice@ex.de")));
+        ResourceGauges pool = assertInstanceOf(ResourceGauges.class, b);
         // the start-up probe may still wait for or hold its connection for a moment
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        Map<String, Number> g = b.gauges();
+        Map<String, Number> g = pool.gauges();
         // one snapshot per check: the probe may take a connection between two reads
         while ((g.get("active").intValue() != 0 || g.get("waiting").intValue() != 0)
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
-            g = b.gauges();
+            g = pool.gauges();
         }
         assertEquals(0, g.get("active").intValue());
         assertEquals(0, g.get("waiting").intValue());
