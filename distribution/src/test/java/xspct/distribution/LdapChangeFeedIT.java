@@ -116,12 +116,19 @@ class LdapChangeFeedIT {
         slapd = new ProcessBuilder("/usr/sbin/slapd", "-h", "ldap://127.0.0.1:" + port + "/", "-f",
                 dir.resolve("slapd.conf").toString(), "-d", "0").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("slapd.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!listening()) {
-            if (!slapd.isAlive() || System.nanoTime() > deadline) {
-                fail("slapd did not start: " + Files.readString(dir.resolve("slapd.log")));
-            }
-            Thread.sleep(20);
+        Path log = dir.resolve("slapd.log");
+        Await.until("slapd listening", Duration.ofSeconds(20), () -> !slapd.isAlive() || listening(),
+                () -> readLog(log));
+        if (!slapd.isAlive()) {
+            fail("slapd did not start: " + readLog(log));
+        }
+    }
+
+    private static String readLog(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no slapd log: " + e.getMessage() + ")";
         }
     }
 
