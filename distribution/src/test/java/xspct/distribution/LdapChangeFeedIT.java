@@ -1,5 +1,8 @@
 package xspct.distribution;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -235,5 +238,29 @@ class LdapChangeFeedIT {
                 description: v2
                 """.formatted(BASE));
         await("both instances answer the modified entry", GOAL, () -> answers(a, "v2") && answers(b, "v2"));
+    }
+
+    @Test
+    void aModifyMadeWhileBothInstancesWereDownIsAnsweredAfterTheStartNotTheRedisEntry() throws Exception {
+        RunningServer a = start("a");
+        RunningServer b = start("b");
+        assertTrue(answers(a, "v1"));
+        assertTrue(answers(b, "v1"));
+        assertEquals(0, a.stop());
+        assertEquals(0, b.stop());
+        ldif("ldapmodify", """
+                dn: uid=alice,%s
+                changetype: modify
+                replace: description
+                description: v3
+                """.formatted(BASE));
+        try (Resp r = new Resp()) {
+            assertNotNull(r.call("GET", prefix + "alias_alice@ex.test"), "Redis still holds the old answer");
+            // both instances follow the directory with the fleet's one sync cookie in Redis
+            assertNotNull(r.call("GET", prefix + "chan:change_feed:ldap-sync-cookie.users"));
+        }
+        RunningServer again = start("again");
+        assertTrue(answers(again, "v3"), again.get("/v1/query/alice@ex.test", KEY).body());
+        assertFalse(again.stdout().contains("no saved sync cookie"), again.stdout());
     }
 }

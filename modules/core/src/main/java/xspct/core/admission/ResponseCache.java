@@ -1,5 +1,6 @@
 package xspct.core.admission;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -19,7 +20,8 @@ import xspct.core.codec.BodyFormat;
  * they were stored. Thread-safe.
  *
  * <p>Each entry remembers the addresses it was computed from (requested, canonical and resolved), so that
- * {@link #invalidate(Collection)} can drop the answers a changed user appears in.
+ * {@link #invalidate(Collection)} can drop the answers a changed user appears in. An answer whose computation started
+ * before an invalidation of one of its addresses is not stored: it may hold what the invalidation was about.
  */
 public final class ResponseCache {
 
@@ -31,6 +33,13 @@ public final class ResponseCache {
     private final long expireNanos;
     private final LongSupplier clock;
     private final LinkedHashMap<Key, Stored> entries;
+    /** Invalidated addresses are remembered in this many stripes (a collision only drops a harmless put). */
+    private static final int STRIPES = 1 << 12;
+    /** Per stripe of addresses, the clock reading of its latest invalidation; guarded by {@link #entries}. */
+    private final long[] invalidatedAt = new long[STRIPES];
+    /** The clock reading of the latest invalidation of everything; guarded by {@link #entries}. */
+    private long everythingInvalidatedAt;
+    private boolean invalidatedOnce;
 
     /**
      * A cache key.
@@ -114,6 +123,10 @@ public final class ResponseCache {
         this.expireNanos = (long) (settings.expireSeconds() * 1e9);
         this.clock = clock;
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
+        // "never invalidated" reads as the creation time, which precedes every computation
+        long created = clock.getAsLong();
+        Arrays.fill(invalidatedAt, created);
+        this.everythingInvalidatedAt = created;
     }
 
     /** {@return true when answers are cached} */
@@ -169,6 +182,9 @@ public final class ResponseCache {
             if (old != null && now - old.storedAt() < expireNanos && old.computedSince() - computedSince > 0) {
                 return;
             }
+            if (invalidatedSince(computedSince, addresses)) {
+                return;
+            }
             entries.put(key, new Stored(entry, now, computedSince, Set.copyOf(new HashSet<>(addresses))));
             while (entries.size() > maxEntries) {
                 Iterator<Key> eldest = entries.keySet().iterator();
@@ -186,6 +202,13 @@ public final class ResponseCache {
     public void invalidate(Collection<String> addresses) {
         Set<String> gone = new HashSet<>(addresses);
         synchronized (entries) {
+            long now = clock.getAsLong();
+            invalidatedOnce = true;
+            for (String a : gone) {
+                if (a != null) {
+                    invalidatedAt[stripe(a)] = now;
+                }
+            }
             entries.values().removeIf(s -> !java.util.Collections.disjoint(s.addresses(), gone));
         }
     }
@@ -193,8 +216,31 @@ public final class ResponseCache {
     /** Drops every answer. */
     public void invalidateAll() {
         synchronized (entries) {
+            invalidatedOnce = true;
+            everythingInvalidatedAt = clock.getAsLong();
             entries.clear();
         }
+    }
+
+    /** Whether one of the addresses was invalidated after {@code since} (a clock reading); holds the lock. */
+    private boolean invalidatedSince(long since, Collection<String> addresses) {
+        if (!invalidatedOnce) {
+            return false;
+        }
+        if (everythingInvalidatedAt - since > 0) {
+            return true;
+        }
+        for (String a : addresses) {
+            if (a != null && invalidatedAt[stripe(a)] - since > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int stripe(String address) {
+        int h = address.hashCode();
+        return (h ^ (h >>> 16)) & (STRIPES - 1);
     }
 
     /** {@return the number of stored answers, expired ones included until they are read or evicted} */

@@ -1,9 +1,12 @@
 package xspct.core.lookup;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 import xspct.api.CacheLookup;
@@ -14,14 +17,33 @@ import xspct.core.stats.Statistics.LookupOutcome;
 
 /**
  * The object cache tiers in level order (L1 first). A hit in a higher tier is copied into the lower ones.
+ *
+ * <p>A lookup that read an answer (from a tier or a backend) just before an invalidation of its address must not
+ * write it back after the invalidation, or the old answer would live on until its TTL. Every write therefore
+ * carries a {@link #mark()} taken before the reads it stores, and is dropped when one of its addresses was
+ * invalidated after that mark; an invalidation that slips in between that check and the write is caught by a
+ * second check after the write, which removes what was written. Invalidations are numbered in the order they start;
+ * the mark is the highest number below which every invalidation has finished removing its entries.
  */
 public final class CacheTiers {
+    /** Invalidated addresses are remembered in this many stripes (a collision only drops a harmless write). */
+    private static final int STRIPES = 1 << 12;
+
     private final List<Tier> tiers;
     /** Lookups per tier and outcome, indexed like {@link #tiers} and {@link LookupOutcome#ordinal()}. */
     private final LongAdder[][] lookups;
     /** Whether a local (level 1) and a shared (level above 1) tier exist: asked on every lookup, so computed once. */
     private final boolean local;
     private final boolean shared;
+    /** Per stripe of addresses, the number of the latest invalidation that named one of them. */
+    private final AtomicLongArray invalidatedAt = new AtomicLongArray(STRIPES);
+    /** The number of the latest invalidation of everything. */
+    private volatile long everythingInvalidatedAt;
+    /** Below (and at) this number every invalidation has finished: the mark a lookup takes. */
+    private volatile long finished;
+    /** Numbers handed out and invalidations still running; guarded by {@code this}. */
+    private long started;
+    private final PriorityQueue<Long> running = new PriorityQueue<>();
 
     /**
      * A configured tier.
@@ -102,6 +124,7 @@ public final class CacheTiers {
     }
 
     Result lookup(String address) {
+        long mark = finished;
         for (int i = 0; i < tiers.size(); i++) {
             CacheLookup r = tiers.get(i).tier().lookup(address);
             if (r instanceof CacheLookup.Miss) {
@@ -109,12 +132,19 @@ public final class CacheTiers {
                 continue;
             }
             lookups[i][(r instanceof CacheLookup.Positive ? LookupOutcome.HIT : LookupOutcome.NEGATIVE).ordinal()].increment();
-            for (int j = 0; j < i; j++) {
-                CacheTier lower = tiers.get(j).tier();
-                if (r instanceof CacheLookup.Positive p) {
-                    lower.store(Map.of(p.primaryKey(), p.user()), Map.of(address, p.primaryKey()));
-                } else {
-                    lower.storeNegative(List.of(address));
+            if (i > 0) {
+                List<String> written = r instanceof CacheLookup.Positive p ? List.of(address, p.primaryKey())
+                        : List.of(address);
+                if (!invalidatedSince(mark, written)) {
+                    for (int j = 0; j < i; j++) {
+                        CacheTier lower = tiers.get(j).tier();
+                        if (r instanceof CacheLookup.Positive p) {
+                            lower.store(Map.of(p.primaryKey(), p.user()), Map.of(address, p.primaryKey()));
+                        } else {
+                            lower.storeNegative(List.of(address));
+                        }
+                    }
+                    undoIfInvalidated(mark, written, tiers.subList(0, i));
                 }
             }
             return new Result(r, tiers.get(i).level());
@@ -127,7 +157,7 @@ public final class CacheTiers {
      * its {@code aliases} and {@code mail} attributes and every address found for it. The attribute names are fixed
      * (after key translation), as in xspct_db 0.7, so that instances of both share one Redis.
      */
-    void store(UserRecords records, AddressKeys keys) {
+    void store(UserRecords records, AddressKeys keys, long mark) {
         if (tiers.isEmpty() || (records.isEmpty() && keys.asMap().isEmpty())) {
             return;
         }
@@ -144,9 +174,15 @@ public final class CacheTiers {
         if (records.isEmpty() && aliases.isEmpty()) {
             return;
         }
+        List<String> written = new ArrayList<>(aliases.keySet());
+        written.addAll(records.asMap().keySet());
+        if (invalidatedSince(mark, written)) {
+            return;
+        }
         for (Tier t : tiers) {
             t.tier().store(records.asMap(), aliases);
         }
+        undoIfInvalidated(mark, written, tiers);
     }
 
     private static void addAliases(Map<String, String> aliases, Object values, String pk) {
@@ -161,30 +197,104 @@ public final class CacheTiers {
         }
     }
 
-    void storeNegative(Collection<String> addresses) {
-        if (addresses.isEmpty()) {
+    void storeNegative(Collection<String> addresses, long mark) {
+        if (addresses.isEmpty() || invalidatedSince(mark, addresses)) {
             return;
         }
         for (Tier t : tiers) {
             t.tier().storeNegative(addresses);
         }
+        undoIfInvalidated(mark, addresses, tiers);
     }
 
     /**
-     * Removes entries for the addresses from every tier.
+     * {@return the mark to pass with the writes of a lookup: take it before the lookup reads anything} A write is
+     * dropped when one of its addresses was invalidated after the mark.
+     */
+    long mark() {
+        return finished;
+    }
+
+    private boolean invalidatedSince(long mark, Collection<String> addresses) {
+        if (everythingInvalidatedAt > mark) {
+            return true;
+        }
+        for (String a : addresses) {
+            if (a != null && invalidatedAt.get(stripe(a)) > mark) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An invalidation ran between the check and the write: remove what was written (rare). */
+    private void undoIfInvalidated(long mark, Collection<String> written, List<Tier> to) {
+        if (!invalidatedSince(mark, written)) {
+            return;
+        }
+        long n = begin(written, false);
+        try {
+            for (Tier t : to) {
+                t.tier().invalidate(written);
+            }
+        } finally {
+            end(n);
+        }
+    }
+
+    private static int stripe(String address) {
+        int h = address.hashCode();
+        return (h ^ (h >>> 16)) & (STRIPES - 1);
+    }
+
+    /** Numbers an invalidation and records its addresses before any entry is removed. */
+    private synchronized long begin(Collection<String> addresses, boolean everything) {
+        long n = ++started;
+        running.add(n);
+        if (everything) {
+            everythingInvalidatedAt = n;
+        } else {
+            for (String a : addresses) {
+                if (a != null) {
+                    invalidatedAt.accumulateAndGet(stripe(a), n, Math::max);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The invalidation numbered {@code n} removed its entries. */
+    private synchronized void end(long n) {
+        running.remove(n);
+        finished = running.isEmpty() ? started : running.peek() - 1;
+    }
+
+    /**
+     * Removes entries for the addresses from every tier, the shared ones first: a lookup that misses a local tier
+     * meanwhile must not find the old entry in a shared one and copy it back.
      *
      * @param addresses the addresses
      */
     public void invalidate(Collection<String> addresses) {
-        for (Tier t : tiers) {
-            t.tier().invalidate(addresses);
+        long n = begin(addresses, false);
+        try {
+            for (Tier t : tiers.reversed()) {
+                t.tier().invalidate(addresses);
+            }
+        } finally {
+            end(n);
         }
     }
 
     /** Removes every entry from every tier. */
     public void invalidateAll() {
-        for (Tier t : tiers) {
-            t.tier().invalidateAll();
+        long n = begin(List.of(), true);
+        try {
+            for (Tier t : tiers.reversed()) {
+                t.tier().invalidateAll();
+            }
+        } finally {
+            end(n);
         }
     }
 
@@ -197,12 +307,17 @@ public final class CacheTiers {
      */
     public boolean invalidateConfirmed(Collection<String> addresses) {
         boolean confirmed = true;
-        for (Tier t : tiers) {
-            if (t.tier() instanceof ConfirmedInvalidation c) {
-                confirmed &= c.invalidateConfirmed(addresses);
-            } else {
-                t.tier().invalidate(addresses);
+        long n = begin(addresses, false);
+        try {
+            for (Tier t : tiers.reversed()) {
+                if (t.tier() instanceof ConfirmedInvalidation c) {
+                    confirmed &= c.invalidateConfirmed(addresses);
+                } else {
+                    t.tier().invalidate(addresses);
+                }
             }
+        } finally {
+            end(n);
         }
         return confirmed;
     }
@@ -214,12 +329,17 @@ public final class CacheTiers {
      */
     public boolean invalidateAllConfirmed() {
         boolean confirmed = true;
-        for (Tier t : tiers) {
-            if (t.tier() instanceof ConfirmedInvalidation c) {
-                confirmed &= c.invalidateAllConfirmed();
-            } else {
-                t.tier().invalidateAll();
+        long n = begin(List.of(), true);
+        try {
+            for (Tier t : tiers.reversed()) {
+                if (t.tier() instanceof ConfirmedInvalidation c) {
+                    confirmed &= c.invalidateAllConfirmed();
+                } else {
+                    t.tier().invalidateAll();
+                }
             }
+        } finally {
+            end(n);
         }
         return confirmed;
     }
@@ -232,15 +352,20 @@ public final class CacheTiers {
      * @param invalidation what to evict
      */
     public void invalidateBelow(int level, Invalidation invalidation) {
-        for (Tier t : tiers) {
-            if (t.level() >= level) {
-                continue;
+        long n = begin(invalidation.addresses(), invalidation.all());
+        try {
+            for (Tier t : tiers.reversed()) {
+                if (t.level() >= level) {
+                    continue;
+                }
+                if (invalidation.all()) {
+                    t.tier().invalidateAll();
+                } else {
+                    t.tier().invalidate(invalidation.addresses());
+                }
             }
-            if (invalidation.all()) {
-                t.tier().invalidateAll();
-            } else {
-                t.tier().invalidate(invalidation.addresses());
-            }
+        } finally {
+            end(n);
         }
     }
 

@@ -162,6 +162,9 @@ public final class Resolver {
         private WildcardFallback.Result fallback = WildcardFallback.Result.none();
         private final List<BackendFailure> failures = new ArrayList<>(0);
 
+        /** Taken before anything is read: the write-back is dropped for addresses invalidated since. */
+        private final long mark = caches.mark();
+
         Run(CanonicalAddresses addresses, ResolutionPolicy policy) {
             this.addresses = addresses;
             this.policy = policy;
@@ -231,7 +234,7 @@ public final class Resolver {
             };
             if (write && direct.cacheable()) {
                 // an address resolved through a cached wildcard key is no alias of the wildcard entry
-                caches.store(direct.records, direct.keys.without(cachedByWildcardKey()));
+                caches.store(direct.records, direct.keys.without(cachedByWildcardKey()), mark);
             }
             return true;
         }
@@ -299,7 +302,7 @@ public final class Resolver {
                     unknown.add(c);
                 }
             }
-            caches.storeNegative(unknown);
+            caches.storeNegative(unknown, mark);
         }
 
         /**

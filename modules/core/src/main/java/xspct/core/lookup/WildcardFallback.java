@@ -85,6 +85,7 @@ final class WildcardFallback {
      * @throws InterruptedException when cancelled
      */
     Outcome resolve(Map<String, String> unresolved, boolean readCaches, boolean write) throws InterruptedException {
+        long mark = caches.mark();
         Map<String, List<String>> keysOf = new LinkedHashMap<>();
         Set<String> allKeys = new LinkedHashSet<>();
         unresolved.forEach((o, c) -> {
@@ -117,14 +118,14 @@ final class WildcardFallback {
                 return new Failed(error.get());
             }
             if (write && pass.cacheable()) {
-                caches.store(pass.records, pass.keys);
+                caches.store(pass.records, pass.keys, mark);
                 List<String> unknownKeys = new ArrayList<>();
                 for (QueryRecord r : records) {
                     if (!pass.found(r.address())) {
                         unknownKeys.add(r.address());
                     }
                 }
-                caches.storeNegative(unknownKeys);
+                caches.storeNegative(unknownKeys, mark);
             }
         }
         Map<String, String> primaryKeys = new LinkedHashMap<>();

@@ -70,6 +70,27 @@ class ResponseCacheTest {
     }
 
     @Test
+    void anAnswerComputedBeforeAnInvalidationOfOneOfItsAddressesIsNotStored() {
+        ResponseCache c = cache(10, 10);
+        long started = c.now();
+        now.addAndGet(1_000);
+        c.invalidate(List.of("a@ex.de")); // while the computation ran
+        now.addAndGet(1_000);
+        c.put(key("a"), entry("OLD"), List.of("alice@ex.de", "a@ex.de"), started);
+        c.put(key("b"), entry("B"), List.of("bob@ex.de"), started);
+        assertTrue(c.get(key("a")).isEmpty(), "it may hold what the invalidation was about");
+        assertTrue(c.get(key("b")).isPresent(), "an answer of other addresses is stored");
+        c.put(key("a"), entry("NEW"), List.of("alice@ex.de", "a@ex.de"), c.now());
+        assertEquals("NEW", new String(c.get(key("a")).orElseThrow().body()));
+
+        long beforeAll = c.now();
+        now.addAndGet(1_000);
+        c.invalidateAll();
+        c.put(key("b"), entry("B"), List.of("bob@ex.de"), beforeAll);
+        assertTrue(c.get(key("b")).isEmpty());
+    }
+
+    @Test
     void invalidationByAddress() {
         ResponseCache c = cache(10, 10);
         c.put(key("a"), entry("A"), List.of("alice@ex.de", "a@ex.de"), now.get());

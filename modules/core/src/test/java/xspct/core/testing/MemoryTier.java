@@ -16,7 +16,7 @@ import xspct.core.config.Settings;
  * An unbounded in-memory L1 tier without TTLs for service-level tests; its buckets and write count are open for
  * assertions.
  */
-public final class MemoryTier implements CacheTier {
+public class MemoryTier implements CacheTier {
     /** Address to primary key. */
     public final Map<String, String> aliases = new ConcurrentHashMap<>();
     /** Primary key to user object. */

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import com.unboundid.asn1.ASN1OctetString;
@@ -73,6 +75,11 @@ final class LdapChangeFeed implements ChangeFeed {
     /** entryUUID to the key values last seen for it, for deletes (which carry no attributes). */
     private final Map<UUID, Set<String>> known = new HashMap<>();
     private volatile boolean closed;
+    /**
+     * Open until the first refresh phase is over (or the first attempt failed): the start waits for it, so that
+     * changes made while this instance was down are evicted before it answers from the shared cache.
+     */
+    private final CountDownLatch firstRefresh = new CountDownLatch(1);
     private volatile LDAPConnection connection;
 
     private volatile String state = "starting";
@@ -93,12 +100,32 @@ final class LdapChangeFeed implements ChangeFeed {
         this.thread = Thread.ofVirtual().name("xspct-ldap-feed-" + settings.queryName()).unstarted(this::run);
     }
 
+    /** How long the start waits for the first refresh phase. */
+    static final long FIRST_REFRESH_WAIT_SECONDS = 10;
+
     LdapChangeFeed start() {
         thread.start();
+        try {
+            if (!firstRefresh.await(FIRST_REFRESH_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": the change feed's first "
+                        + "synchronisation with " + settings.describe() + " takes longer than "
+                        + FIRST_REFRESH_WAIT_SECONDS + " s; answers may come from cached entries until it ends");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return this;
     }
 
     private void run() {
+        try {
+            follow();
+        } finally {
+            firstRefresh.countDown();
+        }
+    }
+
+    private void follow() {
         long backoff = MIN_BACKOFF_NANOS;
         while (!closed) {
             try (LDAPConnection c = connect()) {
@@ -126,6 +153,7 @@ final class LdapChangeFeed implements ChangeFeed {
                 }
                 lastError = e.getExceptionMessage();
                 state = "disconnected";
+                firstRefresh.countDown(); // the start does not wait for an unreachable directory
                 LockSupport.parkNanos(backoff);
                 backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
             } finally {
@@ -175,6 +203,7 @@ final class LdapChangeFeed implements ChangeFeed {
         if (result == null || result.getResultCode().intValue() == SYNC_REFRESH_REQUIRED) {
             context.stateStore().save(cookieName, new byte[0]);
             flush("the directory refused the saved sync cookie (e-syncRefreshRequired)");
+            firstRefresh.countDown();
             return;
         }
         ContentSyncDoneControl done = ContentSyncDoneControl.get(result);
@@ -301,6 +330,7 @@ final class LdapChangeFeed implements ChangeFeed {
             }
             present.clear();
             state = "tailing";
+            firstRefresh.countDown();
         }
     }
 
@@ -308,6 +338,7 @@ final class LdapChangeFeed implements ChangeFeed {
 
     private void pollTimestamps(LDAPConnection c) throws LDAPException {
         state = "polling";
+        firstRefresh.countDown();
         LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": " + settings.describe() + " offers no "
                 + "content synchronisation (syncprov); polling modifyTimestamp every "
                 + context.pollInterval().toMillis() + " ms instead (deletes are not seen)");

@@ -22,7 +22,8 @@ final class LeaderLease {
     private final String host;
     private final long pid;
     private final long ttlMicros;
-    private long fence = -1;
+    /** Written when the lease is taken (feed thread), read by renewals (lease thread). */
+    private volatile long fence = -1;
 
     /**
      * @param name   the feed's row (the query name)
@@ -42,8 +43,12 @@ final class LeaderLease {
     record Position(long cursor, long prunedThrough, boolean fresh) {
     }
 
-    /** The current holder, for the status, or null. */
-    record Holder(String host, long pid, Instant heartbeatAt) {
+    /**
+     * The current holder, for the status, or null.
+     *
+     * @param heartbeatAgeMicros how long ago the holder's heartbeat was, on the database's clock
+     */
+    record Holder(String host, long pid, Instant heartbeatAt, long heartbeatAgeMicros) {
         @Override
         public String toString() {
             return host + "/" + pid;
@@ -136,9 +141,15 @@ final class LeaderLease {
         }
     }
 
+    /** {@return the lease's TTL in microseconds} */
+    long ttlMicros() {
+        return ttlMicros;
+    }
+
     /** {@return the current holder, or null when the lease is free} */
     Holder holder(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT holder_host, holder_pid, heartbeat_at FROM " + T
+        try (PreparedStatement ps = c.prepareStatement("SELECT holder_host, holder_pid, heartbeat_at, "
+                + "GREATEST(0, TIMESTAMPDIFF(MICROSECOND, heartbeat_at, NOW(6))) FROM " + T
                 + " WHERE name = ? AND holder IS NOT NULL")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -146,7 +157,8 @@ final class LeaderLease {
                     return null;
                 }
                 Timestamp hb = rs.getTimestamp(3);
-                return new Holder(rs.getString(1), rs.getLong(2), hb == null ? null : hb.toInstant());
+                return new Holder(rs.getString(1), rs.getLong(2), hb == null ? null : hb.toInstant(),
+                        hb == null ? ttlMicros : rs.getLong(4));
             }
         }
     }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
@@ -32,10 +33,11 @@ import xspct.api.ChangeFeedStatus;
  *
  * <p>With a shared cache the feed runs under the {@link LeaderLease}: only the holder tails, publishes the
  * evictions through the shared tier and persists the cursor after them (fenced by the lease); the others try to
- * take the lease over. A new holder replays from the persisted cursor, or evicts everything when the log was
- * pruned past it. Without a shared cache every instance tails the log itself from its end at start (its caches
- * start empty). The feed has its own small pool and one thread; when the database goes away it retries with
- * back-off while lookups go on.
+ * take the lease over. A new holder replays from the persisted cursor, or evicts everything when the log was pruned
+ * past it. The holder's writes (heartbeat, cursor) run on a thread of their own, so that a database slow to commit
+ * (a stalled log flush) does not hold up the reads of the log and the evictions. Without a shared cache every
+ * instance tails the log itself from its end at start (its caches start empty). The feed has its own small pool;
+ * when the database goes away it retries with back-off while lookups go on.
  */
 final class MysqlChangeFeed implements ChangeFeed {
     private static final System.Logger LOG = System.getLogger(MysqlChangeFeed.class.getName());
@@ -49,6 +51,10 @@ final class MysqlChangeFeed implements ChangeFeed {
     private static final long MAX_BACKOFF_NANOS = 30_000_000_000L;
     private static final long MAX_UNCONFIRMED_BACKOFF_NANOS = 2_000_000_000L;
     private static final long PRUNE_EVERY_NANOS = 60_000_000_000L;
+    /** A follower tries to take the lease at least this often (it also learns the holder for the status). */
+    private static final long MAX_ACQUIRE_INTERVAL_NANOS = 1_000_000_000L;
+    /** Past the moment a heartbeat turns stale, so that the database agrees it is. */
+    private static final long STALE_MARGIN_NANOS = 5_000_000L;
     /** MySQL errors that mean a missing privilege. */
     private static final List<Integer> PRIVILEGE_ERRORS = List.of(1044, 1142, 1143, 1227, 1370);
     /** "You do not have the SUPER privilege and binary logging is enabled". */
@@ -60,22 +66,38 @@ final class MysqlChangeFeed implements ChangeFeed {
     private final HikariDataSource pool;
     private final LeaderLease lease;
     private final ScheduledExecutorService loop;
+    /** Renews the lease and persists the cursor while this instance leads. */
+    private final ScheduledExecutorService keeper;
     private final long ttlNanos;
     private final String source;
 
     // owned by the loop thread (the first step runs before the loop starts)
     private boolean installed;
-    private boolean leader;
     private ChangeLogTailer tailer;
-    private long persisted = -1;
     /** A flush owed before the cursor may move (the log was pruned past it). */
     private String pendingFlush;
-    private long lastRenewNanos;
-    private long nextRenewNanos;
     private long nextAcquireNanos;
     private long nextPruneNanos;
     private long retryAtNanos;
     private long backoffNanos = MIN_BACKOFF_NANOS;
+
+    // shared by the loop thread and the lease thread
+    /** True while this instance holds the lease; set and cleared by the loop thread only. */
+    private volatile boolean leader;
+    /** Counts gains and losses of the lease, so that a renewal started under an earlier one is not applied. */
+    private volatile long term;
+    /** The cursor the loop thread published (every change below it is evicted everywhere), to be persisted. */
+    private final AtomicLong published = new AtomicLong(-1);
+    /** The cursor last persisted in this term. */
+    private volatile long persisted = -1;
+    /** When the lease was last renewed ({@link System#nanoTime()}). */
+    private volatile long lastRenewNanos;
+    /** Set by the lease thread when a renewal found the lease taken over. */
+    private volatile String lostBecause;
+    /** When the loop thread last read the log ({@link System#nanoTime()}); the lease thread renews only after it. */
+    private volatile long lastReachedNanos;
+    // owned by the lease thread
+    private long nextRenewNanos;
 
     // read by status()
     private volatile String state = "starting";
@@ -95,8 +117,8 @@ final class MysqlChangeFeed implements ChangeFeed {
         hc.setDataSource(driver);
         hc.setPoolName("xspct-mysql-feed-" + settings.queryName());
         hc.setMinimumIdle(1);
-        // Flyway holds its lock on one connection while migrating on another
-        hc.setMaximumPoolSize(3);
+        // Flyway holds its lock on one connection while migrating on another; the lease thread has one more
+        hc.setMaximumPoolSize(4);
         hc.setConnectionTimeout(Math.max(250, settings.connectTimeoutMillis()));
         hc.setValidationTimeout(Math.max(250, settings.connectTimeoutMillis() / 2));
         hc.setInitializationFailTimeout(-1);
@@ -106,6 +128,11 @@ final class MysqlChangeFeed implements ChangeFeed {
                 context.leaseTtl()) : null;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "xspct-mysql-feed-" + settings.queryName());
+            t.setDaemon(true);
+            return t;
+        });
+        this.keeper = lease == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "xspct-mysql-feed-lease-" + settings.queryName());
             t.setDaemon(true);
             return t;
         });
@@ -126,7 +153,12 @@ final class MysqlChangeFeed implements ChangeFeed {
             throw e;
         }
         long poll = context.pollInterval().toNanos();
-        feed.loop.scheduleWithFixedDelay(() -> feed.step(false), poll, poll, TimeUnit.NANOSECONDS);
+        // at a fixed rate: the time a read takes does not stretch the interval between reads
+        feed.loop.scheduleAtFixedRate(() -> feed.step(false), poll, poll, TimeUnit.NANOSECONDS);
+        if (feed.keeper != null) {
+            long tick = feed.keeperTickNanos();
+            feed.keeper.scheduleWithFixedDelay(feed::keepLease, tick, tick, TimeUnit.NANOSECONDS);
+        }
         return feed;
     }
 
@@ -152,6 +184,7 @@ final class MysqlChangeFeed implements ChangeFeed {
                 unconfirmed(now);
                 return;
             }
+            lastReachedNanos = System.nanoTime();
             if (now >= nextPruneNanos) {
                 nextPruneNanos = now + PRUNE_EVERY_NANOS;
                 long deleted = ChangeLogTailer.prune(c, context.retention().toSeconds());
@@ -252,37 +285,46 @@ final class MysqlChangeFeed implements ChangeFeed {
     /** {@return true when this instance holds the lease (now or after taking it)} */
     private boolean holdLease(Connection c, long now) throws SQLException {
         if (leader) {
-            if (now - lastRenewNanos > ttlNanos * 2 / 3) {
+            String lost = lostBecause;
+            if (lost != null) {
+                lose(lost);
+            } else if (now - lastRenewNanos > ttlNanos * 2 / 3) {
                 // stop before the lease can be taken over: the others wait for a heartbeat older than the TTL
                 lose("its heartbeat could not be renewed in time");
-            } else if (now >= nextRenewNanos) {
-                if (lease.renew(c, -1)) {
-                    renewed(now);
-                } else {
-                    lose("another instance took it over");
-                }
             }
         }
         if (!leader && now >= nextAcquireNanos) {
-            nextAcquireNanos = now + Math.min(ttlNanos / 3, 1_000_000_000L);
+            long retry = Math.min(ttlNanos / 3, MAX_ACQUIRE_INTERVAL_NANOS);
+            nextAcquireNanos = now + retry;
             if (lease.tryAcquire(c)) {
                 gain(c, now);
             } else {
                 LeaderLease.Holder h = lease.holder(c);
                 holder = h == null ? null : h.toString();
                 state = "follower";
+                if (h != null) {
+                    // try again right when the holder's heartbeat turns stale, so that a dead holder is replaced
+                    // within lease_ttl of its last heartbeat rather than up to one retry interval later
+                    long staleInNanos = (lease.ttlMicros() - h.heartbeatAgeMicros()) * 1000 + STALE_MARGIN_NANOS;
+                    nextAcquireNanos = now + Math.max(0, Math.min(retry, staleInNanos));
+                }
             }
         }
         return leader;
     }
 
     private void gain(Connection c, long now) throws SQLException {
-        leader = true;
-        renewed(now);
-        holder = "this instance (" + context.instanceId() + ")";
         LeaderLease.Position p = lease.position(c);
         long cursor = p.cursor();
+        term++;
+        lostBecause = null;
+        lastRenewNanos = now;
+        lastReachedNanos = now;
         persisted = cursor;
+        published.set(cursor);
+        position = Long.toString(cursor);
+        leader = true;
+        holder = "this instance (" + context.instanceId() + ")";
         if (p.prunedThrough() > cursor) {
             LOG.log(System.Logger.Level.WARNING, "query " + settings.queryName() + ": the change log was pruned "
                     + "past the persisted cursor (" + cursor + " < " + p.prunedThrough() + "): changes were lost "
@@ -297,12 +339,59 @@ final class MysqlChangeFeed implements ChangeFeed {
                 + "lease now and follows " + table.table() + " from log id " + cursor);
     }
 
-    private void renewed(long now) {
-        lastRenewNanos = now;
-        nextRenewNanos = now + ttlNanos / 3;
+    /** How often the lease thread looks whether a heartbeat is due or the cursor moved. */
+    private long keeperTickNanos() {
+        return Math.max(10_000_000L, Math.min(ttlNanos / 6, 500_000_000L));
+    }
+
+    /**
+     * The lease thread: renews the heartbeat every third of {@code lease_ttl} and persists the cursor the loop
+     * thread published, fenced by the lease, at most every {@link #keeperTickNanos()}. A renewal that finds the
+     * lease taken over tells the loop thread, which stops tailing; one that fails or hangs lets the heartbeat age,
+     * and the loop thread stops at two thirds of the TTL. While the loop thread cannot read the log, the heartbeat
+     * is not renewed either.
+     */
+    private void keepLease() {
+        if (!leader) {
+            return;
+        }
+        long myTerm = term;
+        long now = System.nanoTime();
+        long cursor = published.get();
+        boolean moved = cursor >= 0 && cursor != persisted;
+        if (!moved && now < nextRenewNanos) {
+            return;
+        }
+        if (now - lastReachedNanos > 2 * context.pollInterval().toNanos() + ttlNanos / 3) {
+            // the loop thread cannot read the log (the database went away for it): let the lease lapse, so that
+            // another instance takes over instead of a leader that does not follow the changes
+            return;
+        }
+        try (Connection c = pool.getConnection()) {
+            boolean renewed = lease.renew(c, moved ? cursor : -1);
+            if (myTerm != term || !leader) {
+                return; // the loop thread gave the lease up meanwhile
+            }
+            if (!renewed) {
+                lostBecause = "another instance took it over";
+                return;
+            }
+            lastRenewNanos = now;
+            nextRenewNanos = now + ttlNanos / 3;
+            if (moved) {
+                persisted = cursor;
+                position = Long.toString(cursor);
+                positionSavedAt = Instant.now();
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the heartbeat ages; the loop thread stops tailing before anyone may take over
+            LOG.log(System.Logger.Level.DEBUG, "query " + settings.queryName() + ": renewing the change feed lease "
+                    + "failed: " + e);
+        }
     }
 
     private void lose(String why) {
+        term++;
         leader = false;
         tailer = null;
         state = "follower";
@@ -313,7 +402,8 @@ final class MysqlChangeFeed implements ChangeFeed {
     }
 
     /**
-     * Applies batches until the log is read to its end; the cursor is persisted after each eviction.
+     * Applies batches until the log is read to its end; after each eviction the cursor is handed to the lease
+     * thread, which persists it.
      *
      * @return false when the shared cache did not confirm an eviction: the batch is read again later
      */
@@ -339,24 +429,19 @@ final class MysqlChangeFeed implements ChangeFeed {
                 }
                 lastEventAt = Instant.now();
             }
-            long cursor = tailer.safeCursor();
-            if (lease != null && cursor != persisted) {
-                long now = System.nanoTime();
-                if (!lease.renew(c, cursor)) {
-                    lose("another instance took it over");
-                    return true;
-                }
-                renewed(now);
-                persisted = cursor;
-                positionSavedAt = Instant.now();
+            if (lease != null) {
+                // persisted by the lease thread, fenced by the lease
+                published.set(tailer.safeCursor());
+            } else {
+                position = Long.toString(tailer.max());
             }
-            position = Long.toString(lease != null ? persisted : tailer.max());
         } while (b.full());
         return true;
     }
 
     /** The shared cache could not confirm an eviction: read the changes again after a back-off. */
     private void unconfirmed(long now) {
+        lastReachedNanos = now; // the database answers; the shared cache does not
         if (lastError == null) {
             LOG.log(System.Logger.Level.WARNING, "query " + settings.queryName() + ": the shared cache could not "
                     + "confirm an eviction; the changes are applied again once it answers");
@@ -413,13 +498,24 @@ final class MysqlChangeFeed implements ChangeFeed {
     @Override
     public void close() {
         loop.shutdownNow();
+        if (keeper != null) {
+            keeper.shutdownNow();
+        }
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
+            if (keeper != null) {
+                keeper.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (leader) {
             try (Connection c = pool.getConnection()) {
+                // the last published cursor first, so that the next leader does not evict these changes again
+                long cursor = published.get();
+                if (cursor >= 0 && cursor != persisted) {
+                    lease.renew(c, cursor);
+                }
                 lease.release(c);
                 LOG.log(System.Logger.Level.INFO, "query " + settings.queryName() + ": change feed lease released");
             } catch (SQLException e) {
