@@ -84,6 +84,9 @@ final class MysqlChangeFeed implements ChangeFeed {
     private volatile Instant lastEventAt;
     private volatile String holder;
     private volatile String lastError;
+    // read by holdsLease(): the lease as the loop last confirmed it
+    private volatile boolean leaseHeld;
+    private volatile long leaseRenewedNanos;
 
     private MysqlChangeFeed(MysqlSettings settings, WatchedTable table, ChangeFeedContext context, DataSource driver) {
         this.settings = settings;
@@ -299,11 +302,14 @@ final class MysqlChangeFeed implements ChangeFeed {
 
     private void renewed(long now) {
         lastRenewNanos = now;
+        leaseRenewedNanos = now;
+        leaseHeld = true;
         nextRenewNanos = now + ttlNanos / 3;
     }
 
     private void lose(String why) {
         leader = false;
+        leaseHeld = false;
         tailer = null;
         state = "follower";
         holder = null;
@@ -401,6 +407,14 @@ final class MysqlChangeFeed implements ChangeFeed {
                 || e instanceof SQLRecoverableException || s != null && s.startsWith("08");
     }
 
+    /**
+     * {@return true while this instance holds the lease: renewed within two thirds of {@code lease_ttl}, the limit
+     * after which the loop gives it up itself (a loop that cannot reach the database would notice only later)}
+     */
+    boolean holdsLease() {
+        return leaseHeld && System.nanoTime() - leaseRenewedNanos <= ttlNanos * 2 / 3;
+    }
+
     @Override
     public ChangeFeedStatus status() {
         String st = state;
@@ -412,6 +426,7 @@ final class MysqlChangeFeed implements ChangeFeed {
 
     @Override
     public void close() {
+        leaseHeld = false;
         loop.shutdownNow();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
