@@ -86,7 +86,8 @@ class SnapshotMariaDbIT {
 
     /**
      * The answers of all three endpoints for every address (and the whole list in one query-json), by request,
-     * each checked for the snapshot's header.
+     * each checked for the snapshot's header. An Rspamd request names one user (sender and recipient): with
+     * several, the central lists them in the order its backend returned them, the edge in the order of the request.
      */
     private static Map<String, String> answers(RunningServer s, boolean fromSnapshot) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -94,13 +95,12 @@ class SnapshotMariaDbIT {
         List<String> addresses = addresses();
         for (int i = 0; i < addresses.size(); i++) {
             String a = addresses.get(i);
-            String other = addresses.get((i + 1) % addresses.size());
             HttpResponse<String> get = s.get("/v1/query/" + a, AUTH);
             HttpResponse<String> batch = s.post("/v1/query-json", json(a), AUTH);
-            HttpResponse<String> settings = s.post("/v1/rspamd-settings", rspamd(other, a), AUTH);
+            HttpResponse<String> settings = s.post("/v1/rspamd-settings", rspamd(a, a), AUTH);
             out.put("GET " + a, get.statusCode() + " " + get.body());
             out.put("query-json " + a, batch.statusCode() + " " + batch.body());
-            out.put("rspamd-settings " + other + " -> " + a, settings.statusCode() + " " + settings.body());
+            out.put("rspamd-settings " + a, settings.statusCode() + " " + settings.body());
             all.addAll(List.of(get, batch, settings));
         }
         String every = "{\"users\": [" + String.join(", ", addresses.stream().map(a -> "\"" + a + "\"").toList())
@@ -113,6 +113,12 @@ class SnapshotMariaDbIT {
                     r.request().uri() + " " + r.headers().map());
         }
         return out;
+    }
+
+    /** Compares answer by answer, so that a failure names the request rather than printing every answer. */
+    private static void assertSameAnswers(Map<String, String> expected, Map<String, String> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        expected.forEach((request, answer) -> assertEquals(answer, actual.get(request), what + ": " + request));
     }
 
     @Test
@@ -139,9 +145,9 @@ class SnapshotMariaDbIT {
                 Map<String, String> expected = answers(central, false);
                 assertTrue(expected.get("GET user7@example.org").contains("\"quota\": [\"107\"]"),
                         "the test data is complete: " + expected.get("GET user7@example.org"));
-                assertTrue(expected.get("rspamd-settings user8@example.org -> alias7@example.org").startsWith("200 "),
-                        expected.get("rspamd-settings user8@example.org -> alias7@example.org"));
-                assertEquals(expected, answers(primary, true), "the primary edge answers with the same bytes");
+                assertTrue(expected.get("rspamd-settings alias7@example.org").contains("\"quota\": [\"107\"]"),
+                        expected.get("rspamd-settings alias7@example.org"));
+                assertSameAnswers(expected, answers(primary, true), "the primary edge answers with the same bytes");
                 for (String a : addresses()) {
                     HttpResponse<String> c = central.get("/v1/query/" + a, AUTH);
                     HttpResponse<String> f = fallback.get("/v1/query/" + a, AUTH);
@@ -168,7 +174,7 @@ class SnapshotMariaDbIT {
                         fallback.get("/v1/query/user3@example.org", AUTH).body());
 
                 assertEquals(0, central.stop()); // the edges' link to their central is gone
-                assertEquals(expected, answers(primary, true), "the primary edge answers without its central");
+                assertSameAnswers(expected, answers(primary, true), "the primary edge answers without its central");
             }
         }
     }
