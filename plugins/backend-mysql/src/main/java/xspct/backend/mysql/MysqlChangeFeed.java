@@ -259,8 +259,9 @@ final class MysqlChangeFeed implements ChangeFeed {
                 // stop before the lease can be taken over: the others wait for a heartbeat older than the TTL
                 lose("its heartbeat could not be renewed in time");
             } else if (now >= nextRenewNanos) {
+                long sent = System.nanoTime();
                 if (lease.renew(c, -1)) {
-                    renewed(now);
+                    renewed(sent);
                 } else {
                     lose("another instance took it over");
                 }
@@ -268,8 +269,11 @@ final class MysqlChangeFeed implements ChangeFeed {
         }
         if (!leader && now >= nextAcquireNanos) {
             nextAcquireNanos = now + Math.min(ttlNanos / 3, 1_000_000_000L);
+            // the heartbeat counts from when its statement is sent, not from the start of the step: a first step
+            // that spent longer than the lease installing the change log would otherwise drop the lease at once
+            long sent = System.nanoTime();
             if (lease.tryAcquire(c)) {
-                gain(c, now);
+                gain(c, sent);
             } else {
                 LeaderLease.Holder h = lease.holder(c);
                 holder = h == null ? null : h.toString();
