@@ -106,6 +106,8 @@ final class MysqlChangeFeed implements ChangeFeed {
     private volatile Instant lastEventAt;
     private volatile String holder;
     private volatile String lastError;
+    /** Set when the feed is closing: it leads no more. */
+    private volatile boolean closing;
 
     private MysqlChangeFeed(MysqlSettings settings, WatchedTable table, ChangeFeedContext context, DataSource driver) {
         this.settings = settings;
@@ -296,8 +298,11 @@ final class MysqlChangeFeed implements ChangeFeed {
         if (!leader && now >= nextAcquireNanos) {
             long retry = Math.min(ttlNanos / 3, MAX_ACQUIRE_INTERVAL_NANOS);
             nextAcquireNanos = now + retry;
+            // the heartbeat counts from when its statement is sent, not from the start of the step: a first step
+            // that spent longer than the lease installing the change log would otherwise drop the lease at once
+            long sent = System.nanoTime();
             if (lease.tryAcquire(c)) {
-                gain(c, now);
+                gain(c, sent);
             } else {
                 LeaderLease.Holder h = lease.holder(c);
                 holder = h == null ? null : h.toString();
@@ -368,6 +373,8 @@ final class MysqlChangeFeed implements ChangeFeed {
             return;
         }
         try (Connection c = pool.getConnection()) {
+            // the heartbeat counts from when its statement is sent, not from when a connection was asked for
+            long sent = System.nanoTime();
             boolean renewed = lease.renew(c, moved ? cursor : -1);
             if (myTerm != term || !leader) {
                 return; // the loop thread gave the lease up meanwhile
@@ -376,8 +383,8 @@ final class MysqlChangeFeed implements ChangeFeed {
                 lostBecause = "another instance took it over";
                 return;
             }
-            lastRenewNanos = now;
-            nextRenewNanos = now + ttlNanos / 3;
+            lastRenewNanos = sent;
+            nextRenewNanos = sent + ttlNanos / 3;
             if (moved) {
                 persisted = cursor;
                 position = Long.toString(cursor);
@@ -486,6 +493,15 @@ final class MysqlChangeFeed implements ChangeFeed {
                 || e instanceof SQLRecoverableException || s != null && s.startsWith("08");
     }
 
+    /**
+     * {@return true while this instance holds the lease: renewed within two thirds of {@code lease_ttl}, the limit
+     * after which the loop gives it up itself (a loop that cannot reach the database would notice only later)}
+     */
+    boolean holdsLease() {
+        return leader && !closing && lostBecause == null
+                && System.nanoTime() - lastRenewNanos <= ttlNanos * 2 / 3;
+    }
+
     @Override
     public ChangeFeedStatus status() {
         String st = state;
@@ -497,6 +513,7 @@ final class MysqlChangeFeed implements ChangeFeed {
 
     @Override
     public void close() {
+        closing = true;
         loop.shutdownNow();
         if (keeper != null) {
             keeper.shutdownNow();
