@@ -11,18 +11,26 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.BackendResult;
+import xspct.api.ChangeFeed;
+import xspct.api.ChangeFeedContext;
+import xspct.api.ChangeFeedStatus;
+import xspct.api.ChangeSource;
+import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigFile;
@@ -144,6 +152,70 @@ class MetricsServiceTest {
         assertEquals(2.0, value(t, "xspct_db_query_errors_total{query=\"broken\",}"));
         assertEquals(2.0, value(t, "xspct_db_query_requests_total{query=\"broken\",}"));
         assertEquals(0.0, value(t, "xspct_db_query_errors_total{query=\"fine\",}"));
+    }
+
+    /** A backend whose change feed is in the state the test sets. */
+    record FeedingBackend(AtomicReference<String> state) implements Backend, ChangeSource {
+        @Override
+        public BackendResult lookup(List<LookupRequest> requests) {
+            return BackendResult.of(List.of());
+        }
+
+        @Override
+        public ChangeFeed startChangeFeed(ChangeFeedContext context) {
+            return new ChangeFeed() {
+                @Override
+                public ChangeFeedStatus status() {
+                    String s = state.get();
+                    return new ChangeFeedStatus(s, "test", null, null, null, null,
+                            s.equals("disconnected") ? "connection refused" : null);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    @Test
+    void changeFeedStateIsOneSeriesPerStateWithTheCurrentOneSet(@TempDir Path stateDir) throws IOException {
+        String yaml = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: 0\nxspct_db_api_key: " + KEY + "\n"
+                + "xspct_db_stats_enabled: false\nxspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n"
+                + "xspct_db_change_feed: {enabled: true, state_dir: '" + stateDir + "'}\n"
+                + "xspct_db_queries:\n  policy: {db_type: feeding, change_feed: {table: policy}}\n";
+        AtomicReference<String> state = new AtomicReference<>("follower");
+        BackendProvider feeding = new BackendProvider() {
+            @Override
+            public String dbType() {
+                return "feeding";
+            }
+
+            @Override
+            public Backend create(QueryContext context) {
+                return new FeedingBackend(state);
+            }
+        };
+        XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
+                new PluginRegistry(List.of(), Map.of("feeding", feeding), List.of(), List.of()));
+        server = XspctServer.start(service);
+
+        String t = send("GET", "/metrics", Map.of()).body();
+        for (String s : ServiceMeters.CHANGE_FEED_STATES) {
+            assertEquals(s.equals("follower") ? 1.0 : 0.0,
+                    value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"" + s + "\",}"), s);
+        }
+        assertEquals(0.0, value(t, "xspct_db_change_feed_leader{query=\"policy\",}"));
+
+        state.set("disconnected");
+        t = send("GET", "/metrics", Map.of()).body();
+        assertEquals(1.0, value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"disconnected\",}"));
+        assertEquals(0.0, value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"follower\",}"));
+
+        state.set("leader");
+        t = send("GET", "/metrics", Map.of()).body();
+        assertEquals(1.0, value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"leader\",}"));
+        assertEquals(1.0, value(t, "xspct_db_change_feed_leader{query=\"policy\",}"));
     }
 
     @Test
