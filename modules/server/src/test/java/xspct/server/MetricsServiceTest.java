@@ -51,6 +51,27 @@ class MetricsServiceTest {
         server = XspctServer.start(service);
     }
 
+    /** Starts with metrics on and rendered afresh for every scrape, and one backend type answered by a backend. */
+    private void startWithBackend(String extraYaml, String dbType, Backend backend) {
+        String yaml = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: 0\nxspct_db_api_key: " + KEY + "\n"
+                + "xspct_db_stats_enabled: false\nxspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n"
+                + extraYaml;
+        BackendProvider provider = new BackendProvider() {
+            @Override
+            public String dbType() {
+                return dbType;
+            }
+
+            @Override
+            public Backend create(QueryContext context) {
+                return backend;
+            }
+        };
+        XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
+                new PluginRegistry(List.of(), Map.of(dbType, provider), List.of(), List.of()));
+        server = XspctServer.start(service);
+    }
+
     @AfterEach
     void stop() {
         if (server != null) {
@@ -128,23 +149,8 @@ class MetricsServiceTest {
 
     @Test
     void countsFailedQueryCalls() throws IOException {
-        String yaml = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: 0\nxspct_db_api_key: " + KEY + "\n"
-                + "xspct_db_stats_enabled: false\nxspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n"
-                + "xspct_db_queries:\n  broken: {db_type: failing}\n  fine: {}\n";
-        BackendProvider failing = new BackendProvider() {
-            @Override
-            public String dbType() {
-                return "failing";
-            }
-
-            @Override
-            public Backend create(QueryContext context) {
-                return requests -> BackendResult.failed("backend down");
-            }
-        };
-        XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
-                new PluginRegistry(List.of(), Map.of("failing", failing), List.of(), List.of()));
-        server = XspctServer.start(service);
+        startWithBackend("xspct_db_queries:\n  broken: {db_type: failing}\n  fine: {}\n", "failing",
+                requests -> BackendResult.failed("backend down"));
         send("GET", "/v1/query/a@example.org", Map.of("X-Api-Key", KEY));
         send("GET", "/v1/query/b@example.org", Map.of("X-Api-Key", KEY));
 
@@ -180,25 +186,10 @@ class MetricsServiceTest {
 
     @Test
     void changeFeedStateIsOneSeriesPerStateWithTheCurrentOneSet(@TempDir Path stateDir) throws IOException {
-        String yaml = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: 0\nxspct_db_api_key: " + KEY + "\n"
-                + "xspct_db_stats_enabled: false\nxspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n"
-                + "xspct_db_change_feed: {enabled: true, state_dir: '" + stateDir + "'}\n"
-                + "xspct_db_queries:\n  policy: {db_type: feeding, change_feed: {table: policy}}\n";
         AtomicReference<String> state = new AtomicReference<>("follower");
-        BackendProvider feeding = new BackendProvider() {
-            @Override
-            public String dbType() {
-                return "feeding";
-            }
-
-            @Override
-            public Backend create(QueryContext context) {
-                return new FeedingBackend(state);
-            }
-        };
-        XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
-                new PluginRegistry(List.of(), Map.of("feeding", feeding), List.of(), List.of()));
-        server = XspctServer.start(service);
+        startWithBackend("xspct_db_change_feed: {enabled: true, state_dir: '" + stateDir + "'}\n"
+                + "xspct_db_queries:\n  policy: {db_type: feeding, change_feed: {table: policy}}\n", "feeding",
+                new FeedingBackend(state));
 
         String t = send("GET", "/metrics", Map.of()).body();
         for (String s : ServiceMeters.CHANGE_FEED_STATES) {
