@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Edge snapshots of a MariaDB central ({@code snapshot_list_query}): a primary edge answers like the central; a
+ * Edge snapshots of a MariaDB central ({@code snapshot_list_query}): a primary edge answers all three endpoints
+ * with the central's bytes for every listed address, also once the central is stopped; a
  * fallback edge whose own database connection fails answers from the snapshot, and from its database again once it
  * is back. The database is the real MariaDB on 127.0.0.1:3306 (a table with a unique name); the edge's outage is a
  * proxy the test stops.
@@ -73,6 +76,51 @@ class SnapshotMariaDbIT {
         return out;
     }
 
+    private static String json(String address) {
+        return "{\"users\": [\"" + address + "\"]}";
+    }
+
+    private static String rspamd(String from, String rcpt) {
+        return "{\"from\": \"" + from + "\", \"rcpts\": [\"" + rcpt + "\"]}";
+    }
+
+    /**
+     * The answers of all three endpoints for every address (and the whole list in one query-json), by request,
+     * each checked for the snapshot's header. An Rspamd request names one user (sender and recipient): with
+     * several, the central lists them in the order its backend returned them, the edge in the order of the request.
+     */
+    private static Map<String, String> answers(RunningServer s, boolean fromSnapshot) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<HttpResponse<String>> all = new ArrayList<>();
+        List<String> addresses = addresses();
+        for (int i = 0; i < addresses.size(); i++) {
+            String a = addresses.get(i);
+            HttpResponse<String> get = s.get("/v1/query/" + a, AUTH);
+            HttpResponse<String> batch = s.post("/v1/query-json", json(a), AUTH);
+            HttpResponse<String> settings = s.post("/v1/rspamd-settings", rspamd(a, a), AUTH);
+            out.put("GET " + a, get.statusCode() + " " + get.body());
+            out.put("query-json " + a, batch.statusCode() + " " + batch.body());
+            out.put("rspamd-settings " + a, settings.statusCode() + " " + settings.body());
+            all.addAll(List.of(get, batch, settings));
+        }
+        String every = "{\"users\": [" + String.join(", ", addresses.stream().map(a -> "\"" + a + "\"").toList())
+                + "]}";
+        HttpResponse<String> batch = s.post("/v1/query-json", every, AUTH);
+        out.put("query-json all", batch.statusCode() + " " + batch.body());
+        all.add(batch);
+        for (HttpResponse<String> r : all) {
+            assertEquals(fromSnapshot, r.headers().firstValue(SOURCE).orElse("").startsWith("snapshot/"),
+                    r.request().uri() + " " + r.headers().map());
+        }
+        return out;
+    }
+
+    /** Compares answer by answer, so that a failure names the request rather than printing every answer. */
+    private static void assertSameAnswers(Map<String, String> expected, Map<String, String> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        expected.forEach((request, answer) -> assertEquals(answer, actual.get(request), what + ": " + request));
+    }
+
     @Test
     void edgesOfAMariaDbCentralInPrimaryAndFallbackMode() throws Exception {
         Distribution dist = Distribution.shared();
@@ -94,11 +142,14 @@ class SnapshotMariaDbIT {
                  RunningServer fallback = RunningServer.start(dist, fallbackConfig)) {
                 awaitLog(primary, " serves", 1);
                 awaitLog(fallback, " serves", 1);
+                Map<String, String> expected = answers(central, false);
+                assertTrue(expected.get("GET user7@example.org").contains("\"quota\": [\"107\"]"),
+                        "the test data is complete: " + expected.get("GET user7@example.org"));
+                assertTrue(expected.get("rspamd-settings alias7@example.org").contains("\"quota\": [\"107\"]"),
+                        expected.get("rspamd-settings alias7@example.org"));
+                assertSameAnswers(expected, answers(primary, true), "the primary edge answers with the same bytes");
                 for (String a : addresses()) {
                     HttpResponse<String> c = central.get("/v1/query/" + a, AUTH);
-                    HttpResponse<String> p = primary.get("/v1/query/" + a, AUTH);
-                    assertEquals(c.statusCode() + " " + c.body(), p.statusCode() + " " + p.body(), a);
-                    assertTrue(p.headers().firstValue(SOURCE).orElse("").startsWith("snapshot/"));
                     HttpResponse<String> f = fallback.get("/v1/query/" + a, AUTH);
                     assertEquals(c.body(), f.body(), a);
                     assertEquals("", f.headers().firstValue(SOURCE).orElse(""), "the database answers");
@@ -121,8 +172,10 @@ class SnapshotMariaDbIT {
                         .isEmpty(), () -> "answers from the database again\n" + fallback.stdout());
                 assertEquals(central.get("/v1/query/user3@example.org", AUTH).body(),
                         fallback.get("/v1/query/user3@example.org", AUTH).body());
+
+                assertEquals(0, central.stop()); // the edges' link to their central is gone
+                assertSameAnswers(expected, answers(primary, true), "the primary edge answers without its central");
             }
-            assertEquals(0, central.stop());
         }
     }
 

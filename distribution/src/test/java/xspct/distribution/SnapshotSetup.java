@@ -68,6 +68,11 @@ final class SnapshotSetup {
 
     /** The publishing section of a central. */
     String publish(double interval, String exclude) {
+        return publish(interval, exclude, centralDir());
+    }
+
+    /** The publishing section of a central with its own directory. */
+    String publish(double interval, String exclude, Path directory) {
         return """
                 xspct_db_snapshot_publish:
                   enabled: true
@@ -76,7 +81,7 @@ final class SnapshotSetup {
                   keep: 5
                   signing_key: %s
                   exclude_attributes: [%s]
-                """.formatted(interval, centralDir(), privateKey, exclude);
+                """.formatted(interval, directory, privateKey, exclude);
     }
 
     /** The subscribing section of an edge. */

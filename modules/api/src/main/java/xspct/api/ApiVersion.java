@@ -19,9 +19,10 @@ public final class ApiVersion {
      * {@link ChangeFeedContext}, {@link ChangeSink}, {@link ChangeFeedStatus} and {@link ChangeFeedException}, and
      * the cache tier roles {@link ConfirmedInvalidation} and {@link ChangeFeedStateStore}; 3: a {@link Backend}
      * reports its gauges through {@link ResourceGauges}, like a cache tier, instead of a default method of
-     * {@code Backend}, and the {@code xspct.api.testing} configuration fixture).
+     * {@code Backend}, and the {@code xspct.api.testing} configuration fixture; 4: the change feed role
+     * {@link Leadership}, so that only the holder of a lease builds snapshots).
      */
-    public static final int MINOR = 3;
+    public static final int MINOR = 4;
     /**
      * The version as {@code MAJOR.MINOR}: a constant, so that a plugin's {@link PluginProvider#apiVersion()}
      * returning it records the version the plugin was compiled against.

@@ -14,15 +14,15 @@ import xspct.api.SnapshotContent;
 import xspct.api.SnapshotPublisher;
 import xspct.api.SnapshotSubscription;
 import xspct.api.SnapshotVersion;
+import xspct.core.changefeed.ChangeFeeds;
 
 /**
  * The snapshot roles of this instance: publishing (central) and subscribing (edge), each optional. Builds and
  * downloads run on their own thread, timed by the service's scheduler, so a long build never delays prefilter
- * reloads; one build or refresh at a time, and none queued behind a long one.
+ * reloads; one build or refresh at a time, and none queued behind a long one. When the change feed runs under a
+ * lease, only the holder of the lease builds ({@link SnapshotBuilds}).
  */
 public final class Snapshots implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Snapshots.class.getName());
-
     private final Optional<SnapshotPublisher> publisher;
     private final Optional<SnapshotSubscription> subscription;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -30,6 +30,7 @@ public final class Snapshots implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private volatile SnapshotBuilds builds;
 
     Snapshots(Optional<SnapshotPublisher> publisher, Optional<SnapshotSubscription> subscription) {
         this.publisher = publisher;
@@ -40,9 +41,19 @@ public final class Snapshots implements AutoCloseable {
         return new Snapshots(Optional.empty(), Optional.empty());
     }
 
-    /** Starts the periodic builds and refreshes; a run still going when the next is due makes the next skip. */
-    void start(ScheduledExecutorService scheduler, SnapshotContent content) {
-        publisher.ifPresent(p -> every(scheduler, p.interval(), () -> publish(p, content)));
+    /**
+     * Starts the periodic builds and refreshes; a run still going when the next is due makes the next skip.
+     *
+     * @param scheduler the service's scheduler
+     * @param content   what a build writes
+     * @param lease     the fleet's lease when a change feed runs under one: then only its holder builds
+     */
+    void start(ScheduledExecutorService scheduler, SnapshotContent content, Optional<ChangeFeeds.Lease> lease) {
+        publisher.ifPresent(p -> {
+            SnapshotBuilds b = new SnapshotBuilds(p, content, lease, System::nanoTime);
+            builds = b;
+            every(scheduler, b.tick(), b::run);
+        });
         subscription.ifPresent(s -> every(scheduler, s.interval(), s::refresh));
     }
 
@@ -61,15 +72,20 @@ public final class Snapshots implements AutoCloseable {
         }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static void publish(SnapshotPublisher p, SnapshotContent content) {
-        try {
-            p.publish(content);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.ERROR, "snapshot build failed: " + e.getMessage()
-                    + "; the previous version stays published");
-        }
+    /**
+     * {@return on a central, who builds: {@code none} (no lease, this instance builds), {@code leader}
+     * (it holds the change feed lease and builds for the fleet) or {@code follower} (another instance builds);
+     * empty on an instance that does not publish}
+     */
+    public Optional<String> lease() {
+        SnapshotBuilds b = builds;
+        return b == null ? Optional.empty() : Optional.of(b.lease());
+    }
+
+    /** {@return builds this central left to the holder of the lease (one per interval while it follows)} */
+    public long skippedBuilds() {
+        SnapshotBuilds b = builds;
+        return b == null ? 0 : b.skipped();
     }
 
     /** {@return true when this instance publishes or subscribes} */

@@ -233,7 +233,6 @@ public final class XspctService implements AutoCloseable {
             service.snapshots = snapshots;
             service.snapshotContent = new SnapshotBuilder(pipeline.resolver(), queries, SnapshotBuilder.fingerprint(
                     rawSections(root, "xspct_db_queries", "xspct_db_key_translation", "xspct_db_value_split")));
-            snapshots.start(scheduler, service.snapshotContent);
             if (stats.enabled()) {
                 new StatsLog(statistics, prefilterSettings, StatsLog::stats).start(scheduler, stats);
             }
@@ -245,6 +244,8 @@ public final class XspctService implements AutoCloseable {
                 }
             });
             service.startChangeFeeds(changeFeed, tiers);
+            // after the feeds: with a lease, only its holder builds snapshots
+            snapshots.start(scheduler, service.snapshotContent, service.changeFeeds.lease());
             return service;
         } catch (RuntimeException e) {
             created.forEach(XspctService::closeQuietly);

@@ -33,6 +33,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import xspct.core.Snapshots;
 import xspct.core.XspctService;
 
 /**
@@ -139,8 +140,23 @@ final class ServerMetrics implements AutoCloseable {
 
     // ---------------------------------------------------------------- registration
 
-    /** An edge's snapshot: age of the serving version, whether it may answer, versions refused and swapped in. */
+    /**
+     * A central's builds: whether this instance builds (under a change feed lease only its holder does) and the
+     * builds it left to the holder. An edge's snapshot: age of the serving version, whether it may answer,
+     * versions refused and swapped in.
+     */
     private void registerSnapshotGauges(XspctService service) {
+        Snapshots snapshots = service.snapshots();
+        if (snapshots.publisher().isPresent()) {
+            String description = "A central's snapshot builds: 1 while this instance builds (no change feed lease, "
+                    + "or it holds the lease), builds skipped for the lease holder so far";
+            registry.getOrCreate(Gauge.builder("xspct_db_snapshot_publisher", snapshots,
+                            s -> s.lease().map(l -> "follower".equals(l) ? 0.0 : 1.0).orElse(0.0))
+                    .tags(List.of(Tag.create("state", "builds"))).description(description));
+            registry.getOrCreate(Gauge.builder("xspct_db_snapshot_publisher", snapshots,
+                            s -> (double) s.skippedBuilds())
+                    .tags(List.of(Tag.create("state", "skipped"))).description(description));
+        }
         service.snapshots().subscription().ifPresent(sub -> {
             for (String state : List.of("age_seconds", "usable", "refused", "swaps")) {
                 registry.getOrCreate(Gauge.builder("xspct_db_snapshot", sub,

@@ -85,6 +85,12 @@ final class SnapshotsService implements HttpService {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("role", snapshots.subscription().isPresent() ? "edge" : "central");
         snapshots.subscription().ifPresent(s -> body.put("mode", s.primary() ? "primary" : "fallback"));
+        snapshots.lease().ifPresent(lease -> {
+            // under a change feed lease only its holder builds; the others serve what their directory holds
+            body.put("lease", lease);
+            body.put("builds", !"follower".equals(lease));
+            body.put("skipped_builds", snapshots.skippedBuilds());
+        });
         body.put("serving", serving);
         body.put("versions", versions);
         json(res, body);

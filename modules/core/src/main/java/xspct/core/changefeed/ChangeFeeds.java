@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import xspct.api.ChangeFeedStatus;
 import xspct.api.ChangeSink;
 import xspct.api.ChangeSource;
 import xspct.api.ConfigNode;
+import xspct.api.Leadership;
 import xspct.core.stats.ChangeFeedStatistics;
 
 /**
@@ -53,6 +55,15 @@ public final class ChangeFeeds implements ChangeFeedStatistics, AutoCloseable {
          * @return false when the shared tier could not confirm it
          */
         boolean invalidateAll();
+    }
+
+    /**
+     * A feed that runs under a lease shared by the fleet.
+     *
+     * @param query      the feed's query
+     * @param leadership whether this instance holds the lease
+     */
+    public record Lease(String query, Leadership leadership) {
     }
 
     /** A backend that may report changes, with its query's name and configuration section. */
@@ -145,6 +156,15 @@ public final class ChangeFeeds implements ChangeFeedStatistics, AutoCloseable {
     /** {@return the running feeds in configuration order} */
     public List<Source> sources() {
         return List.copyOf(sources);
+    }
+
+    /**
+     * {@return the lease of the first feed (in configuration order) that runs under one; every instance of a fleet
+     * with the same configuration names the same, so exactly one of them holds it}
+     */
+    public Optional<Lease> lease() {
+        return sources.stream().filter(s -> s.feed instanceof Leadership).findFirst()
+                .map(s -> new Lease(s.query, (Leadership) s.feed));
     }
 
     @Override

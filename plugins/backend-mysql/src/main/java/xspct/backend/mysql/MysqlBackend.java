@@ -130,8 +130,11 @@ final class MysqlBackend implements Backend, PooledBackend, ResourceGauges, Addr
 
     @Override
     public ChangeFeed startChangeFeed(ChangeFeedContext context) {
-        return settings.changeFeed().map(t -> MysqlChangeFeed.start(settings, t, context, connections))
-                .orElse(null);
+        return settings.changeFeed().<ChangeFeed>map(t -> {
+            MysqlChangeFeed feed = MysqlChangeFeed.start(settings, t, context, connections);
+            // with a shared cache the feed runs under a lease: its holder is the fleet's leader
+            return context.sharedCache() ? new LeasedChangeFeed(feed) : feed;
+        }).orElse(null);
     }
 
     /** One connection at start, so a wrong account or an unreachable server is reported right away. */

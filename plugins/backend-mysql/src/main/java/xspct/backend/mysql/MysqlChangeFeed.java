@@ -84,6 +84,9 @@ final class MysqlChangeFeed implements ChangeFeed {
     private volatile Instant lastEventAt;
     private volatile String holder;
     private volatile String lastError;
+    // read by holdsLease(): the lease as the loop last confirmed it
+    private volatile boolean leaseHeld;
+    private volatile long leaseRenewedNanos;
 
     private MysqlChangeFeed(MysqlSettings settings, WatchedTable table, ChangeFeedContext context, DataSource driver) {
         this.settings = settings;
@@ -256,8 +259,9 @@ final class MysqlChangeFeed implements ChangeFeed {
                 // stop before the lease can be taken over: the others wait for a heartbeat older than the TTL
                 lose("its heartbeat could not be renewed in time");
             } else if (now >= nextRenewNanos) {
+                long sent = System.nanoTime();
                 if (lease.renew(c, -1)) {
-                    renewed(now);
+                    renewed(sent);
                 } else {
                     lose("another instance took it over");
                 }
@@ -265,8 +269,11 @@ final class MysqlChangeFeed implements ChangeFeed {
         }
         if (!leader && now >= nextAcquireNanos) {
             nextAcquireNanos = now + Math.min(ttlNanos / 3, 1_000_000_000L);
+            // the heartbeat counts from when its statement is sent, not from the start of the step: a first step
+            // that spent longer than the lease installing the change log would otherwise drop the lease at once
+            long sent = System.nanoTime();
             if (lease.tryAcquire(c)) {
-                gain(c, now);
+                gain(c, sent);
             } else {
                 LeaderLease.Holder h = lease.holder(c);
                 holder = h == null ? null : h.toString();
@@ -299,11 +306,14 @@ final class MysqlChangeFeed implements ChangeFeed {
 
     private void renewed(long now) {
         lastRenewNanos = now;
+        leaseRenewedNanos = now;
+        leaseHeld = true;
         nextRenewNanos = now + ttlNanos / 3;
     }
 
     private void lose(String why) {
         leader = false;
+        leaseHeld = false;
         tailer = null;
         state = "follower";
         holder = null;
@@ -401,6 +411,14 @@ final class MysqlChangeFeed implements ChangeFeed {
                 || e instanceof SQLRecoverableException || s != null && s.startsWith("08");
     }
 
+    /**
+     * {@return true while this instance holds the lease: renewed within two thirds of {@code lease_ttl}, the limit
+     * after which the loop gives it up itself (a loop that cannot reach the database would notice only later)}
+     */
+    boolean holdsLease() {
+        return leaseHeld && System.nanoTime() - leaseRenewedNanos <= ttlNanos * 2 / 3;
+    }
+
     @Override
     public ChangeFeedStatus status() {
         String st = state;
@@ -412,6 +430,7 @@ final class MysqlChangeFeed implements ChangeFeed {
 
     @Override
     public void close() {
+        leaseHeld = false;
         loop.shutdownNow();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);

@@ -35,6 +35,7 @@ import xspct.api.ChangeFeedException;
 import xspct.api.ChangeFeedStateStore;
 import xspct.api.ChangeSink;
 import xspct.api.ChangeSource;
+import xspct.api.Leadership;
 import xspct.api.QueryContext;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.YamlNode;
@@ -158,6 +159,7 @@ class MysqlChangeFeedTest {
         RecordingSink sink = new RecordingSink();
         ChangeFeed feed = start(backend("{table: policy, key_columns: [mail, alias]}"), sink, false, "a");
         assertEquals("tailing", feed.status().state());
+        assertFalse(feed instanceof Leadership, "without a shared cache there is no lease to lead");
         db.exec("UPDATE policy SET quota = 5, alias = 'new-a@ex.de' WHERE mail = 'a@ex.de'");
         await("the update is reported", () -> sink.evicted.containsAll(
                 Set.of("a@ex.de", "alias-a@ex.de", "new-a@ex.de")));
@@ -229,6 +231,8 @@ class MysqlChangeFeedTest {
         assertEquals("leader", a.status().state());
         assertEquals("follower", b.status().state());
         assertTrue(b.status().leaseHolder().startsWith("test-host/"), b.status().leaseHolder());
+        assertTrue(((Leadership) a).leader(), "the holder leads");
+        assertFalse(((Leadership) b).leader(), "the other does not");
 
         db.exec("UPDATE policy SET quota = 3 WHERE mail = 'a@ex.de'");
         await("the leader reports the change", () -> sinkA.evicted.contains("a@ex.de"));
@@ -238,6 +242,8 @@ class MysqlChangeFeedTest {
         a.close();
         db.exec("UPDATE policy SET quota = 4 WHERE mail = 'b@ex.de'");
         await("the follower takes the lease over", () -> b.status().leader());
+        assertTrue(((Leadership) b).leader());
+        assertFalse(((Leadership) a).leader(), "a closed feed leads no more");
         await("and reports the change made meanwhile", () -> sinkB.evicted.contains("b@ex.de"));
         assertFalse(sinkB.evicted.contains("a@ex.de"), "changes before the persisted cursor are not replayed");
     }
