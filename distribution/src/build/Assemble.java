@@ -13,20 +13,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,83 +39,58 @@ import java.util.stream.Stream;
  * Assembles the exploded distribution: the launcher and configuration, the runtime image, every plugin directory
  * of the build, and the AOT cache made by a training run of the assembled tree.
  *
- * <p>Run by the distribution module's pom with the JDK that runs Maven, in source-file mode:
- * {@code java Assemble.java --image=DIR --plugins=DIR --files=DIR --api-jar=JAR --output=DIR --aot=train|skip
- * --aot-address=ADDRESS}. Exits 1 with a message naming the problem when the tree cannot be assembled.
+ * <p>Compiled with the other classes of {@code src/build} and run by the distribution module's pom with the JDK
+ * that runs Maven: {@code java -cp CLASSES Assemble --image=DIR --plugins=DIR --files=DIR --api-jar=JAR
+ * --output=DIR --aot=train|skip --aot-address=ADDRESS}. Exits 1 with a message naming the problem when the tree
+ * cannot be assembled.
  */
 public final class Assemble {
     private static final Pattern LISTENING = Pattern.compile("xspct-db listening on 127\\.0\\.0\\.1:(\\d+)");
     private static final String AOT_CACHE = "lib/xspct-db.aot";
 
-    private final Map<String, String> options;
+    private final BuildStep step;
     private final Path output;
 
-    private Assemble(Map<String, String> options) {
-        this.options = options;
-        this.output = path("output");
+    private Assemble(BuildStep step) {
+        this.step = step;
+        this.output = step.path("output");
     }
 
     public static void main(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (!a.startsWith("--") || eq < 0) {
-                fail("unknown argument " + a);
-            }
-            options.put(a.substring(2, eq), a.substring(eq + 1));
-        }
-        try {
-            new Assemble(options).run();
-        } catch (BuildFailure e) {
-            fail(e.getMessage());
-        } catch (IOException e) {
-            fail(e.toString());
-        }
-    }
-
-    private static void fail(String message) {
-        System.err.println("[ERROR] distribution: " + message);
-        System.exit(1);
+        BuildStep.run("distribution", args, step -> new Assemble(step).run());
     }
 
     private void run() throws IOException {
-        Path image = path("image");
+        Path image = step.path("image");
         if (!Files.isRegularFile(image.resolve("release")) || !Files.isExecutable(image.resolve("bin/java"))) {
             throw new BuildFailure("no runtime image at " + image + "; build the jlink module first");
         }
         Set<String> bootModules = imageModules(image);
 
-        deleteTree(output);
+        FileTrees.delete(output);
         Files.createDirectories(output);
-        copyTree(path("files"), output);
+        FileTrees.copy(step.path("files"), output);
         Path launcher = output.resolve("bin/xspct-db");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         // dev.sh rebuilds when a source is newer than the launcher: give it the build time, not the source's
         Files.setLastModifiedTime(launcher, FileTime.from(Instant.now()));
-        copyTree(image, output.resolve("runtime"));
+        FileTrees.copy(image, output.resolve("runtime"));
         Files.createDirectories(output.resolve("lib"));
 
-        Map<String, Path> plugins = pluginDirectories(path("plugins"));
+        Map<String, Path> plugins = pluginDirectories(step.path("plugins"));
         Files.createDirectories(output.resolve("plugins"));
         for (Map.Entry<String, Path> p : plugins.entrySet()) {
             checkPlugin(p.getKey(), p.getValue(), bootModules);
-            copyTree(p.getValue(), output.resolve("plugins").resolve(p.getKey()));
+            FileTrees.copy(p.getValue(), output.resolve("plugins").resolve(p.getKey()));
         }
         System.out.println("[INFO] distribution: " + output + " with plugins " + plugins.keySet());
 
-        switch (options.getOrDefault("aot", "train")) {
+        String aot = step.option("aot", "train");
+        switch (aot) {
             case "train" -> train();
             case "skip" -> System.out.println("[INFO] distribution: no AOT cache (xspct.aot=skip)");
-            default -> throw new BuildFailure("xspct.aot must be 'train' or 'skip', not '" + options.get("aot") + "'");
+            default -> throw new BuildFailure("xspct.aot must be 'train' or 'skip', not '" + aot + "'");
         }
-    }
-
-    private Path path(String option) {
-        String v = options.get(option);
-        if (v == null || v.isBlank()) {
-            throw new BuildFailure("missing option --" + option);
-        }
-        return Path.of(v).toAbsolutePath().normalize();
     }
 
     /** The modules of the runtime image (its boot layer: see jlink/README.md), from the image's release file. */
@@ -235,7 +204,7 @@ public final class Assemble {
             return Set.of();
         }
         List<String> others = new ArrayList<>();
-        others.add(path("api-jar").toString());
+        others.add(step.path("api-jar").toString());
         try (Stream<Path> s = Files.list(pluginDir)) {
             s.filter(p -> p.toString().endsWith(".jar") && !p.equals(jar)).sorted()
                     .forEach(p -> others.add(p.toString()));
@@ -313,7 +282,7 @@ public final class Assemble {
         });
         try {
             int p = listening.get(60, TimeUnit.SECONDS);
-            exercise(p, header, key, options.getOrDefault("aot-address", "nobody@example.org"));
+            exercise(p, header, key, step.option("aot-address", "nobody@example.org"));
         } catch (Exception e) {
             server.destroyForcibly();
             Files.writeString(log, transcript);
@@ -374,55 +343,6 @@ public final class Assemble {
         if (r.statusCode() != status || !r.body().contains(bodyPart)) {
             throw new IllegalStateException(request.method() + " " + request.uri() + " answered " + r.statusCode()
                     + " " + r.body() + ", expected " + status + " with '" + bodyPart + "'");
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                // symlinks stay links (jlink links duplicate legal notices); permissions are kept
-                Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
-                        StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    /** A problem that stops the build, with a message for the person running it. */
-    private static final class BuildFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BuildFailure(String message) {
-            super(message, null, false, false);
         }
     }
 }

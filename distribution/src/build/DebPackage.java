@@ -1,14 +1,10 @@
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -17,11 +13,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -30,10 +24,10 @@ import java.util.stream.Stream;
  * tools: the tree is staged here, {@code dpkg-shlibdeps} computes the library dependencies of the runtime image's
  * ELF files, {@code strip} strips them, {@code dpkg-deb} builds the archive.
  *
- * <p>Run by the distribution module's pom after the tarball, in source-file mode:
- * {@code java DebPackage.java --dist=DIR --deb-files=DIR --docs=DIR --version=V --work=DIR --output=FILE
- * --mode=auto|build|skip}. {@code auto} skips with a warning when dpkg-deb or dpkg-shlibdeps is missing (a build
- * machine that is not Debian), {@code build} fails then.
+ * <p>Compiled with the other classes of {@code src/build} and run by the distribution module's pom after the
+ * tarball: {@code java -cp CLASSES DebPackage --dist=DIR --deb-files=DIR --docs=DIR --version=V --work=DIR
+ * --output=FILE --mode=auto|build|skip}. {@code auto} skips with a warning when dpkg-deb or dpkg-shlibdeps is
+ * missing (a build machine that is not Debian), {@code build} fails then.
  */
 public final class DebPackage {
     private static final String LIB = "usr/lib/xspct-db";
@@ -44,39 +38,20 @@ public final class DebPackage {
     private static final List<String> DOCS = List.of("operations.md", "configuration.md", "backends.md", "api.md",
             "plugins.md", "rspamd.md");
 
-    private final Map<String, String> options;
+    private final BuildStep step;
     private final Path root;
 
-    private DebPackage(Map<String, String> options) {
-        this.options = options;
-        this.root = path("work").resolve("root");
+    private DebPackage(BuildStep step) {
+        this.step = step;
+        this.root = step.path("work").resolve("root");
     }
 
     public static void main(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (!a.startsWith("--") || eq < 0) {
-                fail("unknown argument " + a);
-            }
-            options.put(a.substring(2, eq), a.substring(eq + 1));
-        }
-        try {
-            new DebPackage(options).run();
-        } catch (BuildFailure e) {
-            fail(e.getMessage());
-        } catch (IOException | UncheckedIOException e) {
-            fail(e.toString());
-        }
-    }
-
-    private static void fail(String message) {
-        System.err.println("[ERROR] deb: " + message);
-        System.exit(1);
+        BuildStep.run("deb", args, step -> new DebPackage(step).run());
     }
 
     private void run() throws IOException {
-        String mode = options.getOrDefault("mode", "auto");
+        String mode = step.option("mode", "auto");
         switch (mode) {
             case "skip" -> {
                 System.out.println("[INFO] deb: not built (xspct.deb=skip)");
@@ -95,15 +70,15 @@ public final class DebPackage {
             System.out.println("[WARNING] deb: the Debian package is not built: " + why);
             return;
         }
-        Path dist = path("dist");
-        Path files = path("deb-files");
-        String version = options.get("version");
-        Path output = path("output");
+        Path dist = step.path("dist");
+        Path files = step.path("deb-files");
+        String version = step.option("version", "");
+        Path output = step.path("output");
 
-        deleteTree(path("work"));
+        FileTrees.delete(step.path("work"));
         Files.createDirectories(root);
         for (String part : PROGRAM) {
-            copyTree(dist.resolve(part), dir(LIB + "/" + part));
+            FileTrees.copy(dist.resolve(part), dir(LIB + "/" + part));
         }
         Files.createDirectories(dir("usr/bin"));
         Files.createSymbolicLink(root.resolve("usr/bin/xspct-db"), Path.of("../lib/xspct-db/bin/xspct-db"));
@@ -114,13 +89,13 @@ public final class DebPackage {
         copy(files.resolve("xspct-db.yml"), "etc/xspct-db/xspct-db.yml");
         copy(files.resolve("default"), "etc/default/xspct-db");
         copy(files.resolve("xspct-db.service"), "lib/systemd/system/xspct-db.service");
-        copyTree(dist.resolve("contrib"), dir("usr/share/xspct-db"));
+        FileTrees.copy(dist.resolve("contrib"), dir("usr/share/xspct-db"));
 
         copy(files.resolve("copyright"), DOC + "/copyright");
         // a native package (the version has no Debian revision): changelog.gz, not changelog.Debian.gz
         gzip(substitute(Files.readString(files.resolve("changelog")), version), DOC + "/changelog.gz");
         for (String doc : DOCS) {
-            copy(path("docs").resolve(doc), DOC + "/" + doc);
+            copy(step.path("docs").resolve(doc), DOC + "/" + doc);
         }
         gzip(substitute(Files.readString(files.resolve("xspct-db.1")), version), "usr/share/man/man1/xspct-db.1.gz");
         copy(files.resolve("lintian-overrides"), "usr/share/lintian/overrides/xspct-db");
@@ -143,17 +118,9 @@ public final class DebPackage {
         Files.deleteIfExists(output);
         long started = System.nanoTime();
         exec(List.of("dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", root.toString(), output.toString()),
-                path("work"));
+                step.path("work"));
         System.out.printf("[INFO] deb: %s (%d MB) built in %.1f s%n", output, Files.size(output) >> 20,
                 (System.nanoTime() - started) / 1e9);
-    }
-
-    private Path path(String option) {
-        String v = options.get(option);
-        if (v == null || v.isBlank()) {
-            throw new BuildFailure("missing option --" + option);
-        }
-        return Path.of(v).toAbsolutePath().normalize();
     }
 
     private Path dir(String relative) throws IOException {
@@ -266,7 +233,7 @@ public final class DebPackage {
             }
         }
         // dpkg-shlibdeps wants to run in a source tree: give it the smallest one
-        Path source = path("work").resolve("shlibs");
+        Path source = step.path("work").resolve("shlibs");
         Files.createDirectories(source.resolve("debian"));
         Files.writeString(source.resolve("debian/control"),
                 "Source: xspct-db\n\nPackage: xspct-db\nArchitecture: amd64\n");
@@ -314,42 +281,5 @@ public final class DebPackage {
             throw new BuildFailure(command.getFirst() + " failed with exit code " + p.exitValue() + ":\n" + text);
         }
         return text;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), LinkOption.NOFOLLOW_LINKS,
-                        StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
-    /** A problem that stops the build, with a message for the person running it. */
-    private static final class BuildFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BuildFailure(String message) {
-            super(message, null, false, false);
-        }
     }
 }

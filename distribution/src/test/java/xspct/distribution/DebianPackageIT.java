@@ -133,9 +133,9 @@ class DebianPackageIT {
         assertEquals(2, start.exitCode(), start.output());
         assertTrue(start.stderr().contains(refusal), start.output());
 
-        // the unit's check refuses the start too (systemd would not run ExecStart)
+        // the unit's check refuses the start too (systemd would not run ExecStart), with the check's exit code
         Distribution.Exited pre = asServiceUser(SystemdUnit.read(UNIT).command("ExecStartPre"), 120);
-        assertEquals(1, pre.exitCode(), pre.output());
+        assertEquals(2, pre.exitCode(), pre.output());
     }
 
     @Test

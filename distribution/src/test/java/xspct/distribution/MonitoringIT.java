@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,12 +30,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The monitoring that comes with the release ({@code contrib/prometheus/xspct-db.rules.yml},
  * {@code contrib/grafana/xspct-db.json}) against a real Prometheus scraping a running server that uses every kind of
- * component the expressions look at (YAML and MySQL backends, a failing query, the in-process and the Redis tier):
- * every alert and dashboard expression must evaluate without error, and each of its selectors must name a metric of
- * the real scrape and find series in it (so a misspelt metric, label or label value fails).
+ * component the expressions look at (YAML and MySQL backends, a failing query, the in-process and the Redis tier,
+ * change feeds on a private MariaDB database): every alert and dashboard expression must evaluate without error, and
+ * each of its selectors must name a metric of the real scrape and find series in it (so a misspelt metric, label or
+ * label value fails). The change feed alerts, which reason over a fleet, are also unit tested with promtool.
  */
 class MonitoringIT {
     private static final String KEY = "monitoring-it-key";
+    private static final String MARIADB = "jdbc:mysql://127.0.0.1:3306/?user=root&password=";
     /** Grafana's variables as the dashboard uses them, with the values of the test's Prometheus. */
     private static final Map<String, String> VARIABLES = Map.of("$__rate_interval", "1m", "$instance", ".*",
             "$job", "xspct-db");
@@ -54,6 +62,21 @@ class MonitoringIT {
     }
 
     @Test
+    void changeFeedAlertsReasonOverTheFleet() throws IOException {
+        Path promtool = Requirement.tool("/usr/bin/promtool", "prometheus");
+        Path dir = Files.createTempDirectory(Distribution.workDir(), "promtool-");
+        Files.copy(Distribution.shared().home().resolve("contrib/prometheus/xspct-db.rules.yml"),
+                dir.resolve("xspct-db.rules.yml"), StandardCopyOption.REPLACE_EXISTING);
+        try (var tests = MonitoringIT.class.getResourceAsStream("/prometheus/change-feed-alerts.test.yml")) {
+            Files.copy(tests, dir.resolve("change-feed-alerts.test.yml"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Distribution.Exited r = Distribution.runTool(List.of(promtool.toString(), "test", "rules",
+                "change-feed-alerts.test.yml"), dir, 60);
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.stdout().contains("SUCCESS"), r.output());
+    }
+
+    @Test
     void prometheusEvaluatesEveryDashboardAndAlertExpression() throws Exception {
         Path prometheus = Requirement.tool("/usr/bin/prometheus", "prometheus");
         Requirement.service(3306, "MariaDB");
@@ -65,8 +88,21 @@ class MonitoringIT {
         JsonNode dashboard = new ObjectMapper().readTree(dist.home().resolve("contrib/grafana/xspct-db.json").toFile());
 
         String prefix = "xspct_monitoring_" + UUID.randomUUID().toString().substring(0, 8) + "_";
-        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("monitoring.yml", config(prefix)))) {
+        String database = "xmonit" + UUID.randomUUID().toString().substring(0, 8);
+        sql("CREATE DATABASE " + database,
+                "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
+                "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1)",
+                "CREATE TABLE " + database + ".domains (domain VARCHAR(200) PRIMARY KEY, relay VARCHAR(200))",
+                "INSERT INTO " + database + ".domains VALUES ('ex.test', 'mx1')");
+        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("monitoring.yml",
+                config(prefix, database)))) {
             Map<String, String> key = Map.of("X-Api-Key", KEY);
+            // a change applied by the feed: events and lag samples
+            sql("UPDATE " + database + ".policy SET quota = 2 WHERE mail = 'a@ex.test'");
+            Await.until("the change feed applied the update", Duration.ofSeconds(30),
+                    () -> server.get("/metrics", Map.of()).body().lines().anyMatch(
+                            l -> l.startsWith("xspct_db_change_feed_events_total{query=\"policy\"")
+                                    && !l.endsWith(" 0.0")), server::stdout);
             for (int round = 0; round < 2; round++) {
                 assertEquals(200, server.get("/v1/query/alice@example.org", key).statusCode());
                 assertEquals(200, server.get("/v1/query/nobody@example.net", key).statusCode());
@@ -92,9 +128,15 @@ class MonitoringIT {
                         () -> !prom.query("count_over_time(up{job=\"xspct-db\"}[1m]) >= 3").path("data")
                                 .path("result").isEmpty(), prom::log);
                 server.get("/v1/query/alice@example.org", key);
+                // a full eviction (a table watched without key columns changed) seen by Prometheus as an increase
+                sql("UPDATE " + database + ".domains SET relay = 'mx2' WHERE domain = 'ex.test'");
+                Await.until("the full eviction alert fires", Duration.ofSeconds(60),
+                        () -> !prom.query("ALERTS{alertname=\"XspctDbChangeFeedFullFlushes\", "
+                                + "alertstate=\"firing\", query=\"domains\"}").path("data").path("result")
+                                .isEmpty(), () -> prom.log() + server.stdout());
                 List<String> problems = new ArrayList<>();
                 List<String> ruleExprs = ruleExpressions(prom, problems);
-                assertEquals(8, ruleExprs.size(), "alert rules loaded by Prometheus: " + ruleExprs);
+                assertEquals(12, ruleExprs.size(), "alert rules loaded by Prometheus: " + ruleExprs);
                 for (String expr : ruleExprs) {
                     check("alert", expr, false, prom, exported, problems);
                 }
@@ -108,14 +150,24 @@ class MonitoringIT {
         } finally {
             Distribution.runTool(List.of("sh", "-c", "redis-cli --scan --pattern '" + prefix
                     + "*' | xargs -r redis-cli del"), Distribution.workDir(), 30);
+            sql("DROP DATABASE IF EXISTS " + database);
         }
     }
 
-    private static String config(String prefix) {
+    private static void sql(String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private static String config(String prefix, String database) {
         return Distribution.TEST_LISTENER + """
-                xspct_db_api_key: %s
+                xspct_db_api_key: %1$s
                 xspct_db_metrics_enabled: true
                 xspct_db_metrics_cache_ttl: 0
+                xspct_db_change_feed: {enabled: true, poll_interval: 0.1}
                 xspct_db_queries:
                   users:
                     db_type: yaml
@@ -127,6 +179,22 @@ class MonitoringIT {
                     # knows alice; a subquery of two rows fails the statement for fail@...
                     query: "SELECT mail FROM (SELECT 'alice@example.org' AS mail) AS t WHERE mail = '%%a' AND IF('%%a' LIKE 'fail@%%', (SELECT 1 UNION SELECT 2), 1)"
                     query_replace: {"%%a": address}
+                  policy:
+                    db_type: mysql
+                    server: 127.0.0.1
+                    user: root
+                    database: %3$s
+                    query: "SELECT mail, quota FROM policy WHERE mail = %%u"
+                    query_replace: {"%%u": address}
+                    change_feed: {table: policy, key_columns: [mail]}
+                  domains:
+                    db_type: mysql
+                    server: 127.0.0.1
+                    user: root
+                    database: %3$s
+                    query: "SELECT relay FROM domains WHERE domain = %%d"
+                    query_replace: {"%%d": domain}
+                    change_feed: {table: domains, key_columns: []}
                 xspct_db_yaml_data:
                   users:
                     alice@example.org:
@@ -134,10 +202,11 @@ class MonitoringIT {
                 xspct_db_redis_cache:
                   enabled: true
                   host: 127.0.0.1
-                  prefix_user: %suser_
-                  prefix_alias: %salias_
-                  prefix_negative_alias: %sneg_
-                """.formatted(KEY, prefix, prefix, prefix);
+                  prefix_user: %2$suser_
+                  prefix_alias: %2$salias_
+                  prefix_negative_alias: %2$sneg_
+                  invalidation_channel: %2$schan
+                """.formatted(KEY, prefix, database);
     }
 
     /** The alert expressions as Prometheus loaded them; a rule with an evaluation error is a problem. */

@@ -76,7 +76,14 @@ final class ServiceMeters {
     /** Buckets of the change feed's eviction lag: the goal is every instance current within two seconds. */
     static final double[] CHANGE_LAG_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60};
 
-    /** Per change feed: events applied, flushes, lease held; one histogram of the eviction lag. */
+    /**
+     * The states a change feed reports ({@code ChangeFeedStatus.state}), each a series of
+     * {@code xspct_db_change_feed_state}: alert rules select the bad ones without knowing which are current.
+     */
+    static final List<String> CHANGE_FEED_STATES = List.of("starting", "leader", "follower", "tailing", "refreshing",
+            "polling", "disconnected");
+
+    /** Per change feed: events applied, flushes, lease held, state; one histogram of the eviction lag. */
     private void registerChangeFeedMeters() {
         ChangeFeedStatistics feeds = stats.changeFeeds();
         if (feeds.feeds().isEmpty()) {
@@ -92,6 +99,12 @@ final class ServiceMeters {
                     .tags(tags).description("Evictions of every cache entry by a query's change feed"));
             registry.getOrCreate(Gauge.builder("xspct_db_change_feed_leader", f, x -> x.status().leader() ? 1 : 0)
                     .tags(tags).description("1 when this instance holds the change feed lease of a query"));
+            for (String state : CHANGE_FEED_STATES) {
+                registry.getOrCreate(Gauge.builder("xspct_db_change_feed_state", f,
+                                x -> state.equals(x.status().state()) ? 1 : 0)
+                        .tags(List.of(Tag.create("query", f.query()), Tag.create("state", state)))
+                        .description("1 for the state a query's change feed is in, 0 for the others"));
+            }
         }
         Timer lag = registry.getOrCreate(Timer.builder("xspct_db_change_feed_lag_seconds")
                 .description("From a change in the backend to its eviction being published")

@@ -11,18 +11,26 @@ import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import xspct.api.Backend;
 import xspct.api.BackendProvider;
 import xspct.api.BackendResult;
+import xspct.api.ChangeFeed;
+import xspct.api.ChangeFeedContext;
+import xspct.api.ChangeFeedStatus;
+import xspct.api.ChangeSource;
+import xspct.api.LookupRequest;
 import xspct.api.QueryContext;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigFile;
@@ -40,6 +48,27 @@ class MetricsServiceTest {
                 + "xspct_db_queries:\n  noop: {}\n" + extraYaml;
         XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
                 new PluginRegistry(List.of(), Map.of(), List.of(), List.of()));
+        server = XspctServer.start(service);
+    }
+
+    /** Starts with metrics on and rendered afresh for every scrape, and one backend type answered by a backend. */
+    private void startWithBackend(String extraYaml, String dbType, Backend backend) {
+        String yaml = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: 0\nxspct_db_api_key: " + KEY + "\n"
+                + "xspct_db_stats_enabled: false\nxspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n"
+                + extraYaml;
+        BackendProvider provider = new BackendProvider() {
+            @Override
+            public String dbType() {
+                return dbType;
+            }
+
+            @Override
+            public Backend create(QueryContext context) {
+                return backend;
+            }
+        };
+        XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
+                new PluginRegistry(List.of(), Map.of(dbType, provider), List.of(), List.of()));
         server = XspctServer.start(service);
     }
 
@@ -120,23 +149,8 @@ class MetricsServiceTest {
 
     @Test
     void countsFailedQueryCalls() throws IOException {
-        String yaml = "xspct_db_listen_address: 127.0.0.1\nxspct_db_listen_port: 0\nxspct_db_api_key: " + KEY + "\n"
-                + "xspct_db_stats_enabled: false\nxspct_db_metrics_enabled: true\nxspct_db_metrics_cache_ttl: 0\n"
-                + "xspct_db_queries:\n  broken: {db_type: failing}\n  fine: {}\n";
-        BackendProvider failing = new BackendProvider() {
-            @Override
-            public String dbType() {
-                return "failing";
-            }
-
-            @Override
-            public Backend create(QueryContext context) {
-                return requests -> BackendResult.failed("backend down");
-            }
-        };
-        XspctService service = XspctService.create(Settings.read(ConfigFile.parse("test", yaml)),
-                new PluginRegistry(List.of(), Map.of("failing", failing), List.of(), List.of()));
-        server = XspctServer.start(service);
+        startWithBackend("xspct_db_queries:\n  broken: {db_type: failing}\n  fine: {}\n", "failing",
+                requests -> BackendResult.failed("backend down"));
         send("GET", "/v1/query/a@example.org", Map.of("X-Api-Key", KEY));
         send("GET", "/v1/query/b@example.org", Map.of("X-Api-Key", KEY));
 
@@ -144,6 +158,55 @@ class MetricsServiceTest {
         assertEquals(2.0, value(t, "xspct_db_query_errors_total{query=\"broken\",}"));
         assertEquals(2.0, value(t, "xspct_db_query_requests_total{query=\"broken\",}"));
         assertEquals(0.0, value(t, "xspct_db_query_errors_total{query=\"fine\",}"));
+    }
+
+    /** A backend whose change feed is in the state the test sets. */
+    record FeedingBackend(AtomicReference<String> state) implements Backend, ChangeSource {
+        @Override
+        public BackendResult lookup(List<LookupRequest> requests) {
+            return BackendResult.of(List.of());
+        }
+
+        @Override
+        public ChangeFeed startChangeFeed(ChangeFeedContext context) {
+            return new ChangeFeed() {
+                @Override
+                public ChangeFeedStatus status() {
+                    String s = state.get();
+                    return new ChangeFeedStatus(s, "test", null, null, null, null,
+                            s.equals("disconnected") ? "connection refused" : null);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    @Test
+    void changeFeedStateIsOneSeriesPerStateWithTheCurrentOneSet(@TempDir Path stateDir) throws IOException {
+        AtomicReference<String> state = new AtomicReference<>("follower");
+        startWithBackend("xspct_db_change_feed: {enabled: true, state_dir: '" + stateDir + "'}\n"
+                + "xspct_db_queries:\n  policy: {db_type: feeding, change_feed: {table: policy}}\n", "feeding",
+                new FeedingBackend(state));
+
+        String t = send("GET", "/metrics", Map.of()).body();
+        for (String s : ServiceMeters.CHANGE_FEED_STATES) {
+            assertEquals(s.equals("follower") ? 1.0 : 0.0,
+                    value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"" + s + "\",}"), s);
+        }
+        assertEquals(0.0, value(t, "xspct_db_change_feed_leader{query=\"policy\",}"));
+
+        state.set("disconnected");
+        t = send("GET", "/metrics", Map.of()).body();
+        assertEquals(1.0, value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"disconnected\",}"));
+        assertEquals(0.0, value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"follower\",}"));
+
+        state.set("leader");
+        t = send("GET", "/metrics", Map.of()).body();
+        assertEquals(1.0, value(t, "xspct_db_change_feed_state{query=\"policy\",state=\"leader\",}"));
+        assertEquals(1.0, value(t, "xspct_db_change_feed_leader{query=\"policy\",}"));
     }
 
     @Test
