@@ -13,7 +13,7 @@ module xspct.core {
     requires java.security.sasl;
     requires java.logging;
     requires jdk.unsupported;
-    // the snapshot plugin: sqlite-jdbc requires java.sql.rowset; edges download over java.net.http
+    // JDBC drivers may require java.sql.rowset; snapshot plugins may download over java.net.http
     requires java.sql.rowset;
     requires java.net.http;
 

@@ -6,11 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -171,7 +169,7 @@ public final class Distribution {
      * @return the exit code and output
      */
     public static Exited run(List<String> command, Path workingDir, long timeoutSeconds) {
-        return exec(command, workingDir, timeoutSeconds, true);
+        return Launch.toEnd(command, workingDir, true, timeoutSeconds);
     }
 
     /**
@@ -183,30 +181,7 @@ public final class Distribution {
      * @return the exit code and output
      */
     public static Exited runTool(List<String> command, Path workingDir, long timeoutSeconds) {
-        return exec(command, workingDir, timeoutSeconds, false);
-    }
-
-    private static Exited exec(List<String> command, Path workingDir, long timeoutSeconds, boolean launch) {
-        try {
-            Path out = Files.createTempFile(workDir(), "run-", ".out");
-            Path err = Files.createTempFile(workDir(), "run-", ".err");
-            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(workingDir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            if (launch) {
-                environment(pb.environment());
-            }
-            Process p = pb.start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(command + " did not finish within " + timeoutSeconds + " s");
-            }
-            return new Exited(p.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return Launch.toEnd(command, workingDir, false, timeoutSeconds);
     }
 
     /**

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,21 +80,10 @@ public final class RunningServer implements AutoCloseable {
      * @throws AssertionError when the server exits or does not listen within {@link #START_DEADLINE}
      */
     public static RunningServer start(List<String> command, Path workingDir, Map<String, String> extraEnv) {
-        Path out;
-        Path err;
-        Process p;
-        try {
-            Path logs = Files.createTempDirectory(Distribution.workDir(), "server-");
-            out = logs.resolve("stdout.log");
-            err = logs.resolve("stderr.log");
-            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(workingDir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            Distribution.environment(pb.environment());
-            pb.environment().putAll(extraEnv);
-            p = pb.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Launch.Started started = Launch.start(command, workingDir, true, extraEnv);
+        Process p = started.process();
+        Path out = started.stdout();
+        Path err = started.stderr();
         long deadline = System.nanoTime() + START_DEADLINE.toNanos();
         while (true) {
             String log = read(out);

@@ -9,7 +9,7 @@ public sealed interface EndpointResult {
      * 200 with an encoded body.
      *
      * @param body        the body
-     * @param contentType exactly {@code application/json} or {@code application/msgpack}
+     * @param contentType the negotiated format's media type, e.g. {@code application/json}
      * @param source      empty, or {@code snapshot/<version>} for an answer of an edge snapshot (the
      *                    {@code X-Xspct-Source} header)
      */
@@ -21,7 +21,7 @@ public sealed interface EndpointResult {
     }
 
     /**
-     * 500 with a backend's error text, e.g. {@code 500 LDAP connection error}.
+     * 500 with the error text the failing backend gave.
      *
      * @param body the error body
      */

@@ -23,7 +23,7 @@ public sealed interface Reply {
     /**
      * A failed lookup.
      *
-     * @param body the error body, e.g. {@code 500 LDAP connection error}
+     * @param body the error body: the text the failing backend gave
      */
     record Failure(String body) implements Reply {
     }

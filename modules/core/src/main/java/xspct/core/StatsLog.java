@@ -208,7 +208,7 @@ public final class StatsLog {
      * Python prints them.
      */
     private String poolLine() {
-        Map<String, Map<String, String>> families = new TreeMap<>(); // ldap before mysql, as the original
+        Map<String, Map<String, String>> families = new TreeMap<>(); // families in name order, as the original
         for (Pool p : pools) {
             families.computeIfAbsent(p.pool().poolFamily(), f -> new LinkedHashMap<>())
                     .put("'" + p.backend().query() + "'", p.pool().poolSummary());

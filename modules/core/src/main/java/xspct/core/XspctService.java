@@ -140,8 +140,7 @@ public final class XspctService implements AutoCloseable {
     }
 
     private static xspct.api.ConfigNode tierSection(Settings settings, CacheTierProvider p) {
-        return settings.sections().containsKey(p.configKey()) ? settings.section(p.configKey())
-                : settings.root().get(p.configKey());
+        return settings.section(p.configKey());
     }
 
     /**
@@ -217,10 +216,7 @@ public final class XspctService implements AutoCloseable {
             Lookups pipeline = new Lookups(queries, rewrite, prefilter,
                     primary ? new CacheTiers(List.of()) : caches, counters, timings, edge);
             BodyCodecs codecs = BodyCodecs.of(plugins.codecs());
-            if (!codecs.msgpackAvailable()) {
-                LOG.log(System.Logger.Level.WARNING, "the msgpack codec plugin is not installed: responses are "
-                        + "JSON only and MessagePack request bodies are refused (400)");
-            }
+            codecs.missingCodecs().forEach(w -> LOG.log(System.Logger.Level.WARNING, w));
             ResponseCache responses = new ResponseCache(responseCache, System::nanoTime);
             Endpoints endpoints = new Endpoints(pipeline, rspamdPolicy, responses, responseCache.rspamdKeyFields(),
                     new RequestSlots(settings.foregroundSlots(), settings.backgroundSlots(), counters), codecs,
@@ -307,7 +303,7 @@ public final class XspctService implements AutoCloseable {
         if (providers.isEmpty()) {
             if (wanted) {
                 (publish.get("enabled").asBoolean(false) ? publish : subscribe).get("enabled").problem(
-                        "needs a snapshot plugin (snapshot-sqlite), and none is installed");
+                        "needs a snapshot plugin, and none is installed");
             }
             return Snapshots.none();
         }

@@ -17,18 +17,42 @@ import xspct.core.codec.BodyFormat;
 import xspct.core.codec.MalformedBodyException;
 
 class CodecsAndRequestTest {
+    private static final String MSGPACK = "application/msgpack";
     private final BodyCodecs with = BodyCodecs.of(List.of(new Fixtures.FakeMsgpack()));
     private final BodyCodecs without = BodyCodecs.of(List.of());
 
     @Test
     void negotiationFollowsAcceptInTextualOrderThenContentType() {
         assertEquals(BodyFormat.JSON, with.negotiate("application/json;q=0.1, application/msgpack", null));
-        assertEquals(BodyFormat.MSGPACK, with.negotiate("text/html, */*, application/x-msgpack", null));
-        assertEquals(BodyFormat.MSGPACK, with.negotiate("*/*", "application/msgpack; charset=x"));
+        assertEquals(MSGPACK, with.negotiate("text/html, */*, application/x-msgpack", null).contentType());
+        assertEquals(MSGPACK, with.negotiate("*/*", "application/msgpack; charset=x").contentType());
         assertEquals(BodyFormat.JSON, with.negotiate("application/json", "application/msgpack"));
         assertEquals(BodyFormat.JSON, with.negotiate(null, null));
-        assertEquals(BodyFormat.MSGPACK, with.negotiate("Application/MsgPack", null));
+        assertEquals(MSGPACK, with.negotiate("Application/MsgPack", null).contentType());
         assertEquals(BodyFormat.JSON, without.negotiate("application/msgpack", "application/msgpack"));
+    }
+
+    @Test
+    void anyInstalledCodecServesTheMediaTypesItDeclares() {
+        BodyCodecs cbor = BodyCodecs.of(List.of(new Fixtures.FakeMsgpack(),
+                new Fixtures.FakeCodec("application/cbor")));
+        assertEquals("application/cbor", cbor.negotiate("text/html, application/cbor, application/json", null)
+                .contentType());
+        assertEquals("application/cbor", cbor.negotiate(null, "application/CBOR").contentType());
+        assertEquals(MSGPACK, cbor.negotiate("application/x-msgpack, application/cbor", null).contentType());
+        assertEquals(Map.of("a", 1L), cbor.decode("application/cbor", "M{\"a\": 1}".getBytes()));
+        assertEquals('M', cbor.encode(cbor.negotiate("application/cbor", null), Map.of())[0]);
+        assertEquals(List.of(), cbor.missingCodecs());
+    }
+
+    @Test
+    void withoutTheCodecTheOriginalsFormatFallsBackToJson() {
+        // an Accept entry naming the original's format decides, even without its codec: JSON, not a later entry
+        BodyCodecs other = BodyCodecs.of(List.of(new Fixtures.FakeCodec("application/cbor")));
+        assertEquals(BodyFormat.JSON, other.negotiate("application/msgpack, application/cbor", null));
+        assertEquals(List.of("the msgpack codec plugin is not installed: responses are JSON only and MessagePack "
+                + "request bodies are refused (400)"), without.missingCodecs());
+        assertEquals(List.of(), with.missingCodecs());
     }
 
     @Test
@@ -38,7 +62,8 @@ class CodecsAndRequestTest {
         assertEquals(null, with.decode("application/msgpack", new byte[0]));
         assertThrows(MalformedBodyException.class, () -> with.decode("application/msgpack", "{}".getBytes()));
         assertThrows(MalformedBodyException.class, () -> without.decode("application/msgpack", "M{}".getBytes()));
-        assertEquals("{}", new String(without.encode(BodyFormat.MSGPACK, Map.of()), StandardCharsets.UTF_8));
+        assertEquals("{}", new String(without.encode(without.negotiate("application/msgpack", null), Map.of()),
+                StandardCharsets.UTF_8));
     }
 
     @Test

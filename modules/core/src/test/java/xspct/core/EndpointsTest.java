@@ -86,7 +86,8 @@ class EndpointsTest {
                     new String(again.body(), StandardCharsets.UTF_8));
             assertEquals(1, s.statistics().count(Name.RESPONSE_CACHE_HITS));
             var packed = assertInstanceOf(EndpointResult.Body.class,
-                    e.rspamdSettings(rspamd("x@ex.de", "a@ex.de", "bob@ex.de"), BodyFormat.MSGPACK, "3"));
+                    e.rspamdSettings(rspamd("x@ex.de", "a@ex.de", "bob@ex.de"),
+                            e.codecs().negotiate("application/msgpack", null), "3"));
             assertEquals("application/msgpack", packed.contentType());
             assertEquals('M', packed.body()[0]);
             assertEquals(2, Fixtures.calls("users"), "another format is another entry");

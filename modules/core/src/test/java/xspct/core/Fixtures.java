@@ -128,16 +128,29 @@ final class Fixtures {
     }
 
     /** A stand-in MessagePack codec: a tagged JSON rendering, enough to see which codec encoded a body. */
-    static final class FakeMsgpack implements BodyCodecProvider {
+    static final class FakeMsgpack extends FakeCodec {
+        FakeMsgpack() {
+            super("application/msgpack", "application/x-msgpack");
+        }
+    }
+
+    /** A stand-in codec for any media types: JSON tagged with a leading {@code M}. */
+    static class FakeCodec implements BodyCodecProvider {
+        private final List<String> mediaTypes;
+
+        FakeCodec(String... mediaTypes) {
+            this.mediaTypes = List.of(mediaTypes);
+        }
+
         @Override
         public List<String> mediaTypes() {
-            return List.of("application/msgpack", "application/x-msgpack");
+            return mediaTypes;
         }
 
         @Override
         public Object decode(byte[] body) {
             if (body[0] != 'M') {
-                throw new IllegalArgumentException("not fake msgpack");
+                throw new IllegalArgumentException("not a fake codec body");
             }
             return xspct.core.codec.JsonCodec.read(java.util.Arrays.copyOfRange(body, 1, body.length));
         }

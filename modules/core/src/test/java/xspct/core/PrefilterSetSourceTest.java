@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.lang.System.Logger.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +24,7 @@ import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.SetSource;
 import xspct.api.SetStore;
+import xspct.api.testing.CapturedLog;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.config.YamlNode;
@@ -132,37 +129,8 @@ class PrefilterSetSourceTest {
         };
     }
 
-    /** Captures the prefilter's log records. */
-    static final class CapturedLog extends Handler {
-        private final Logger logger = Logger.getLogger(DomainPrefilter.class.getName());
-        private final List<LogRecord> records = new ArrayList<>();
-
-        CapturedLog() {
-            logger.addHandler(this);
-        }
-
-        @Override
-        public synchronized void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        synchronized boolean contains(Level level, String fragment) {
-            return records.stream().anyMatch(r -> r.getLevel().equals(level)
-                    && String.valueOf(r.getMessage()).contains(fragment));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-        }
-    }
-
     private final MemorySets sets = new MemorySets();
-    private final CapturedLog log = new CapturedLog();
+    private final CapturedLog log = CapturedLog.of(DomainPrefilter.class);
     private XspctService service;
     private YamlNode root;
 
@@ -232,7 +200,7 @@ class PrefilterSetSourceTest {
         sets.failure = new IllegalStateException("Redis redis://127.0.0.1:6379/0 is bypassed");
         int before = sets.reads.get();
         sets.publish(CHANNEL);
-        Await.until("a failed reload is reported", () -> log.contains(Level.SEVERE, "rejected"));
+        Await.until("a failed reload is reported", () -> log.contains(Level.ERROR, "rejected"));
         assertTrue(sets.reads.get() > before);
         assertTrue(log.contains(Level.WARNING, "Redis SET " + KEY + " failed (Redis redis://127.0.0.1:6379/0 is "
                 + "bypassed): it adds no domains"), "a WARNING names the source and the error");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,11 +13,10 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import xspct.api.Backend;
 import xspct.api.BackendResult;
-import xspct.api.CacheLookup;
-import xspct.api.CacheTier;
 import xspct.api.LookupRequest;
 import xspct.api.PooledBackend;
 import xspct.api.ResourceGauges;
+import xspct.api.testing.NoopCacheTier;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.lookup.CacheTiers;
@@ -35,30 +33,6 @@ import xspct.core.log.LogContext;
 // resources held for their effect
 @SuppressWarnings("try")
 class StatsLogTest {
-    /** A tier that never answers; only its level matters here. */
-    static final class NoTier implements CacheTier {
-        @Override
-        public CacheLookup lookup(String address) {
-            return CacheLookup.MISS;
-        }
-
-        @Override
-        public void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
-        }
-
-        @Override
-        public void storeNegative(Collection<String> addresses) {
-        }
-
-        @Override
-        public void invalidate(Collection<String> addresses) {
-        }
-
-        @Override
-        public void invalidateAll() {
-        }
-    }
-
     /** A pooled backend whose pool size the test sets, reporting its pool as the MySQL backend does. */
     static final class PoolBackend implements Backend, PooledBackend, ResourceGauges {
         volatile int total = 2;
@@ -111,8 +85,8 @@ class StatsLogTest {
         QueryTimings timings = new QueryTimings();
         timings.record("people", 1_000_000);
         timings.record("people", 3_000_000);
-        CacheTiers caches = new CacheTiers(List.of(new CacheTiers.Tier(1, new NoTier()),
-                new CacheTiers.Tier(2, new NoTier())));
+        CacheTiers caches = new CacheTiers(List.of(new CacheTiers.Tier(1, new NoopCacheTier()),
+                new CacheTiers.Tier(2, new NoopCacheTier())));
         PrefilterSettings prefilter = new PrefilterSettings(true, true, List.of(), true, List.of("example.org"), null,
                 0, "", "", 0, 0, 0);
         List<String> lines = new ArrayList<>();

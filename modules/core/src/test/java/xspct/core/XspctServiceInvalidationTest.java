@@ -12,11 +12,11 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import xspct.api.CacheContext;
-import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.Invalidation;
 import xspct.api.InvalidationChannel;
+import xspct.api.testing.NoopCacheTier;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.plugin.PluginRegistry;
@@ -26,22 +26,9 @@ import xspct.core.plugin.PluginRegistry;
 @SuppressWarnings("try")
 class XspctServiceInvalidationTest {
 
-    static final class FakeTier implements CacheTier, InvalidationChannel {
+    static final class FakeTier extends NoopCacheTier implements InvalidationChannel {
         final List<String> calls = new ArrayList<>();
         Consumer<Invalidation> remote;
-
-        @Override
-        public CacheLookup lookup(String address) {
-            return CacheLookup.MISS;
-        }
-
-        @Override
-        public void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
-        }
-
-        @Override
-        public void storeNegative(Collection<String> addresses) {
-        }
 
         @Override
         public void invalidate(Collection<String> addresses) {

@@ -22,10 +22,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import xspct.api.CacheContext;
-import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.Invalidation;
+import xspct.api.testing.NoopCacheTier;
 import xspct.core.XspctService;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
@@ -36,21 +36,8 @@ class CacheServiceTest {
     private static final String KEY = "test-key-123";
 
     /** A tier that records what it was asked to invalidate. */
-    static final class RecordingTier implements CacheTier {
+    static final class RecordingTier extends NoopCacheTier {
         final List<String> calls = new ArrayList<>();
-
-        @Override
-        public CacheLookup lookup(String address) {
-            return CacheLookup.MISS;
-        }
-
-        @Override
-        public void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
-        }
-
-        @Override
-        public void storeNegative(Collection<String> addresses) {
-        }
 
         @Override
         public synchronized void invalidate(Collection<String> addresses) {

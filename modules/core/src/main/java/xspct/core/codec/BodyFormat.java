@@ -1,22 +1,32 @@
 package xspct.core.codec;
 
+import xspct.api.BodyCodecProvider;
+
 /**
- * The two body formats of the lookup endpoints .
+ * A negotiated response format: the media type written as {@code Content-Type} and the codec that encodes the
+ * body. JSON is built in ({@link #JSON}); every other format is one of the media types an installed
+ * {@link BodyCodecProvider} declares (its first one, which is the type its responses carry).
+ *
+ * @param contentType the exact response {@code Content-Type}, without parameters
+ * @param codec       the codec encoding responses in this format
  */
-public enum BodyFormat {
-    /** {@code application/json}. */
-    JSON("application/json"),
-    /** {@code application/msgpack} (requests may also say {@code application/x-msgpack}). */
-    MSGPACK("application/msgpack");
+public record BodyFormat(String contentType, BodyCodecProvider codec) {
 
-    private final String contentType;
+    /** {@code application/json}, always available. */
+    public static final BodyFormat JSON = new BodyFormat(JsonCodec.MEDIA_TYPE, JsonCodec.PROVIDER);
 
-    BodyFormat(String contentType) {
-        this.contentType = contentType;
+    /**
+     * Encodes a response value in this format.
+     *
+     * @param value plain Java data
+     * @return the body
+     */
+    public byte[] encode(Object value) {
+        return codec.encode(value);
     }
 
-    /** {@return the exact response {@code Content-Type}, without parameters} */
-    public String contentType() {
+    @Override
+    public String toString() {
         return contentType;
     }
 }

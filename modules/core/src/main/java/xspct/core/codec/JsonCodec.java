@@ -21,6 +21,8 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 
+import xspct.api.BodyCodecProvider;
+
 /**
  * JSON bodies as plain Java data ({@code Map}, {@code List}, {@code String}, {@code Long}/{@code BigInteger},
  * {@code Double}, {@code Boolean}, null), written like Python's {@code json.dumps}: {@code ", "} and {@code ": "}
@@ -32,6 +34,27 @@ public final class JsonCodec {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
             .build();
+
+    /** The media type of JSON bodies. */
+    public static final String MEDIA_TYPE = "application/json";
+
+    /** JSON as a codec like those of plugins, so that every format is encoded the same way. */
+    static final BodyCodecProvider PROVIDER = new BodyCodecProvider() {
+        @Override
+        public List<String> mediaTypes() {
+            return List.of(MEDIA_TYPE);
+        }
+
+        @Override
+        public Object decode(byte[] body) {
+            return read(body);
+        }
+
+        @Override
+        public byte[] encode(Object value) {
+            return write(value);
+        }
+    };
 
     private JsonCodec() {
     }

@@ -28,7 +28,7 @@ import java.util.Map;
  * @param keyTranslation            {@code xspct_db_key_translation}
  * @param valueSplit                {@code xspct_db_value_split}
  * @param queries                   {@code xspct_db_queries} in file order
- * @param sections                  the five sub-map sections with their defaults merged one level deep
+ * @param sections                  the core's sub-map sections with their defaults merged one level deep
  */
 public record Settings(YamlNode root,
                        List<String> listenAddresses, int listenPort, int listenBacklog,
@@ -50,18 +50,19 @@ public record Settings(YamlNode root,
      */
     public static final String PLACEHOLDER_API_KEY = "REPLACE-WITH-YOUR-OWN-KEY";
 
-    /** Sub-map sections merged one level deep over their defaults. */
-    public static final String LOCAL_CACHE = "xspct_db_local_cache";
-    /** See {@link #LOCAL_CACHE}. */
-    public static final String REDIS_CACHE = "xspct_db_redis_cache";
-    /** See {@link #LOCAL_CACHE}. */
+    /** The core's sub-map sections, merged one level deep over their defaults. */
     public static final String RESPONSE_CACHE = "xspct_db_response_cache";
-    /** See {@link #LOCAL_CACHE}. */
+    /** See {@link #RESPONSE_CACHE}. */
     public static final String TLS = "xspct_db_tls";
-    /** See {@link #LOCAL_CACHE}. */
+    /** See {@link #RESPONSE_CACHE}. */
     public static final String METRICS_AUTH = "xspct_db_metrics_auth";
 
-    private static final Map<String, Map<String, Object>> SECTION_DEFAULTS = sectionDefaults();
+    /** Section key → its defaults. A plugin's section (e.g. a cache tier's) has none here: the plugin owns them. */
+    private static final Map<String, SectionDefaults> SECTION_DEFAULTS = sectionDefaults();
+
+    /** The default values of one sub-map section, in the original's key order. */
+    private record SectionDefaults(Map<String, Object> values) {
+    }
 
     /**
      * Reads and validates the settings; every problem is collected before failing.
@@ -136,7 +137,7 @@ public record Settings(YamlNode root,
                 queries.add(QuerySettings.read(name, (YamlNode) q, kt, vs)));
 
         Map<String, YamlNode> sections = new LinkedHashMap<>();
-        SECTION_DEFAULTS.forEach((key, defaults) -> sections.put(key, merged(root.get(key), defaults)));
+        SECTION_DEFAULTS.forEach((key, defaults) -> sections.put(key, merged(root.get(key), defaults.values())));
 
         Settings s = new Settings(root, List.copyOf(listen), port, backlog, logLevel, prefix, header, keys,
                 verifyFail, maxSize, rspamdHeader, timeout, timeoutHeader, timeoutHeaderMax, maxUsers, fg, bg,
@@ -145,17 +146,16 @@ public record Settings(YamlNode root,
     }
 
     /**
-     * A sub-map section with its defaults merged one level deep.
+     * A sub-map section: one of the core's with its defaults merged one level deep, or any other (a plugin's, such
+     * as a cache tier's section) as the file has it, whose plugin applies its own defaults. A section that is
+     * present but not a mapping is a problem and reads as empty.
      *
-     * @param key one of the section constants
-     * @return the merged section
+     * @param key the section's top-level key, e.g. {@link #RESPONSE_CACHE}
+     * @return the section
      */
     public YamlNode section(String key) {
         YamlNode n = sections.get(key);
-        if (n == null) {
-            throw new IllegalArgumentException("not a merged section: " + key);
-        }
-        return n;
+        return n != null ? n : merged(root.get(key), Map.of());
     }
 
     /** {@return true when the configured keys still contain the original's default key} */
@@ -200,25 +200,20 @@ public record Settings(YamlNode root,
         return v;
     }
 
-    private static Map<String, Map<String, Object>> sectionDefaults() {
-        Map<String, Map<String, Object>> d = new LinkedHashMap<>();
-        d.put(LOCAL_CACHE, ordered("enabled", true, "expire", 20, "expire_negative", 20, "max_entries", 10000));
+    private static Map<String, SectionDefaults> sectionDefaults() {
+        Map<String, SectionDefaults> d = new LinkedHashMap<>();
         d.put(RESPONSE_CACHE, ordered("enabled", true, "expire", 10, "max_entries", 5000,
                 "rspamd_key_fields", List.of("from", "rcpts", "mta-name", "settings-name", "settings-id")));
-        d.put(REDIS_CACHE, ordered("enabled", false, "host", "localhost", "port", 6379, "user", "",
-                "password", "", "prefix_user", "xspct_db_user_", "prefix_alias", "xspct_db_alias_",
-                "prefix_negative_alias", "xspct_db_neg_alias_", "expire", 60, "expire_negative", 60,
-                "connect_timeout", 1, "query_timeout", 1, "max_connections", 40, "max_errors", 2));
         d.put(TLS, ordered("tls_enabled", false, "tls_cert", "", "tls_key", ""));
         d.put(METRICS_AUTH, ordered("enabled", false, "api_key", true, "basic_auth_users", Map.of()));
         return d;
     }
 
-    private static Map<String, Object> ordered(Object... kv) {
+    private static SectionDefaults ordered(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
         }
-        return m;
+        return new SectionDefaults(m);
     }
 }

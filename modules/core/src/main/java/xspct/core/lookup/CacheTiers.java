@@ -28,7 +28,7 @@ public final class CacheTiers {
      *
      * @param level the tier level (1 = in-process)
      * @param tier  the tier
-     * @param name  the providing plugin's name, e.g. {@code caffeine} (a metrics label)
+     * @param name  the providing plugin's name (a metrics label)
      */
     public record Tier(int level, CacheTier tier, String name) {
         /**
@@ -96,7 +96,7 @@ public final class CacheTiers {
         return local;
     }
 
-    /** {@return true when a shared tier (a level above 1, such as Redis) is enabled} */
+    /** {@return true when a shared tier (a level above 1) is enabled} */
     public boolean hasSharedTier() {
         return shared;
     }
@@ -125,7 +125,7 @@ public final class CacheTiers {
     /**
      * Writes the records of a lookup: each record under its primary key, and as aliases of that key every value of
      * its {@code aliases} and {@code mail} attributes and every address found for it. The attribute names are fixed
-     * (after key translation), as in xspct_db 0.7, so that instances of both share one Redis.
+     * (after key translation), as in xspct_db 0.7, so that instances of both can share one shared tier.
      */
     void store(UserRecords records, AddressKeys keys) {
         if (tiers.isEmpty() || (records.isEmpty() && keys.asMap().isEmpty())) {

@@ -55,7 +55,7 @@ public record Resolution(CanonicalAddresses addresses, UserRecords records, Addr
     /**
      * A backend error observed during the resolution.
      *
-     * @param body the error text the backend gave, e.g. {@code 500 LDAP connection error}
+     * @param body the error text the backend gave
      * @param pass the pass it ended
      */
     public record BackendFailure(String body, Pass pass) {

@@ -67,7 +67,7 @@ public final class RewriteRules {
 
     /**
      * Applies the rules to the address without surrounding whitespace. The trim makes every endpoint and every
-     * backend agree: MySQL's default collations ignore trailing spaces, so without it a single lookup of
+     * backend agree: common SQL collations ignore trailing spaces, so without it a single lookup of
      * {@code "a@example.org "} found a's row while the batch endpoints, which attribute rows by address, did not.
      *
      * @param original the original address

@@ -27,7 +27,7 @@ import xspct.core.codec.JsonCodec;
  */
 public final class SnapshotBuilder implements SnapshotContent {
     private static final System.Logger LOG = System.getLogger(SnapshotBuilder.class.getName());
-    /** Addresses per dispatcher run: one LDAP search or SQL statement per query and batch. */
+    /** Addresses per dispatcher run: one backend call per query and batch. */
     static final int BATCH = 500;
 
     private final Resolver pipeline;
@@ -99,8 +99,8 @@ public final class SnapshotBuilder implements SnapshotContent {
         }
         if (!left.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "snapshot: queries " + left + " cannot list their addresses "
-                    + "(yaml lists itself; ldap needs snapshot_list_filter, mysql snapshot_list_query); their "
-                    + "addresses are left out");
+                    + "(their backend has no listing, or its listing is not configured: see docs/snapshots.md); "
+                    + "their addresses are left out");
         }
         Writer w = new Writer(sink, excludeAttributes);
         List<String> batch = new ArrayList<>(BATCH);

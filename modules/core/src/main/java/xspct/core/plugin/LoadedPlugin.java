@@ -9,7 +9,7 @@ import java.util.List;
  * @param name      the directory name
  * @param directory the directory
  * @param version   the version of the plugin's providing module ({@code ?} when it declares none)
- * @param provides  what it provides, e.g. {@code backend:yaml}, {@code cache:caffeine}
+ * @param provides  what it provides, e.g. {@code backend:<db_type>}, {@code cache:<name>}
  * @param layer     the module layer
  */
 public record LoadedPlugin(String name, Path directory, String version, List<String> provides, ModuleLayer layer) {

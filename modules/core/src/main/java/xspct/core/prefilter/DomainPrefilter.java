@@ -29,8 +29,8 @@ import xspct.core.regex.PythonRegex;
 
 /**
  * The prefilter: a pattern filter and a domain filter whose set comes from inline domains, a file (reloaded
- * when its modification time changes), a Redis SET (reloaded on a pub/sub message and every
- * {@code redis_reload_interval}) and further sources. Every reload rebuilds the set from all sources
+ * when its modification time changes), the set named by {@code redis_key} in the shared cache tier (reloaded on a
+ * message and every {@code redis_reload_interval}) and further sources. Every reload rebuilds the set from all sources
  * (docs/compatibility.md: "Prefilter reloads use every source"). States:
  * BYPASS (no valid set, or expired: everything passes) and ACTIVE (the domain must be in the set).
  *
@@ -46,12 +46,12 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     private final List<Source> extraSources = new CopyOnWriteArrayList<>();
     private final AtomicReference<DomainSet> active = new AtomicReference<>();
     private final AtomicBoolean expiryLogged = new AtomicBoolean();
-    private final AtomicBoolean redisReloadQueued = new AtomicBoolean();
+    private final AtomicBoolean setReloadQueued = new AtomicBoolean();
     private volatile FileTime fileMtime;
     private volatile int lastAcceptedCount;
     private volatile ScheduledExecutorService watcher;
-    private volatile SetSource redis;
-    private volatile AutoCloseable redisSubscription;
+    private volatile SetSource sharedSets;
+    private volatile AutoCloseable setSubscription;
 
     /** A further domain source and its name for log lines. */
     private record Source(String name, Supplier<Set<String>> domains) {
@@ -71,7 +71,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     }
 
     /**
-     * Loads the initial set from every source added so far (inline, file and Redis). Call once, after the
+     * Loads the initial set from every source added so far (inline, file and the shared set). Call once, after the
      * sources are added and before {@link #startWatching}.
      */
     public void start() {
@@ -99,13 +99,14 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     }
 
     /**
-     * Adds the Redis SET {@code xspct_db_prefilter_domains.redis_key} as a source, read through the set source of
-     * the Redis cache tier; {@link #startWatching} then also subscribes {@code redis_channel} and schedules the
-     * {@code redis_reload_interval} reload. Without a set source (the Redis tier disabled or not installed) the key
-     * cannot be read and the set comes from the other sources (the check phase warned about it, with the other
-     * source settings that do not work as written: {@link PrefilterSettings#warnSources}). Call before {@link #start()}.
+     * Adds the set {@code xspct_db_prefilter_domains.redis_key} (a Redis SET in the original) as a source, read
+     * through the set source of the shared cache tier; {@link #startWatching} then also subscribes
+     * {@code redis_channel} and schedules the {@code redis_reload_interval} reload. Without a set source (no
+     * enabled tier offers sets) the key cannot be read and the set comes from the other sources (the check phase
+     * warned about it, with the other source settings that do not work as written:
+     * {@link PrefilterSettings#warnSources}). Call before {@link #start()}.
      *
-     * @param source the Redis tier's set source, or empty when there is none
+     * @param source the shared tier's set source, or empty when there is none
      */
     public void useSetSource(Optional<SetSource> source) {
         String key = settings.redisKey();
@@ -116,12 +117,12 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
             return; // the check phase warned (PrefilterSettings.warnSources)
         }
         SetSource set = source.get();
-        redis = set;
+        sharedSets = set;
         addSource("Redis SET " + key, () -> set.members(key));
     }
 
     /**
-     * Starts the reloads on the given scheduler: the file watcher, the Redis channel subscription and the
+     * Starts the reloads on the given scheduler: the file watcher, the {@code redis_channel} subscription and the
      * {@code redis_reload_interval} reload.
      *
      * @param scheduler the service's scheduler (one thread: reloads never overlap)
@@ -135,7 +136,7 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
             long period = Math.max(1, (long) (settings.fileReloadInterval() * 1000));
             scheduler.scheduleWithFixedDelay(this::checkFile, period, period, TimeUnit.MILLISECONDS);
         }
-        SetSource set = redis;
+        SetSource set = sharedSets;
         if (set == null) {
             return;
         }
@@ -145,27 +146,27 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
                     TimeUnit.MILLISECONDS);
         }
         if (!settings.redisChannel().isEmpty()) {
-            redisSubscription = set.subscribe(settings.redisChannel(), this::redisChanged);
+            setSubscription = set.subscribe(settings.redisChannel(), this::setChanged);
         }
     }
 
     /**
      * A message on {@code redis_channel} (or a fresh subscription, after which messages may have been missed):
-     * queue one reload on the scheduler. Called on the Redis tier's thread, so it must not reload itself; messages
+     * queue one reload on the scheduler. Called on the tier's thread, so it must not reload itself; messages
      * arriving while a reload is queued are covered by it.
      */
-    private void redisChanged() {
+    private void setChanged() {
         ScheduledExecutorService scheduler = watcher;
-        if (scheduler == null || !redisReloadQueued.compareAndSet(false, true)) {
+        if (scheduler == null || !setReloadQueued.compareAndSet(false, true)) {
             return;
         }
         try {
             scheduler.execute(() -> {
-                redisReloadQueued.set(false);
+                setReloadQueued.set(false);
                 reload("Redis channel " + settings.redisChannel());
             });
         } catch (RejectedExecutionException e) {
-            redisReloadQueued.set(false); // shutting down
+            setReloadQueued.set(false); // shutting down
         }
     }
 
@@ -321,13 +322,13 @@ public final class DomainPrefilter implements Prefilter, AutoCloseable {
     public void close() {
         // the scheduler belongs to the service and is shut down there
         watcher = null;
-        AutoCloseable sub = redisSubscription;
-        redisSubscription = null;
+        AutoCloseable sub = setSubscription;
+        setSubscription = null;
         if (sub != null) {
             try {
                 sub.close();
             } catch (Exception e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing the Redis channel subscription: " + e);
+                LOG.log(System.Logger.Level.DEBUG, "closing the redis_channel subscription: " + e);
             }
         }
     }

@@ -42,11 +42,11 @@ public record RspamdPolicy(List<RspamdRule> rules, RejectLevels rejectLevels, Li
      * Computes the response object.
      *
      * @param users    the found users, primary key to object, reduced to the request's addresses 
-     * @param u2p      address to primary key
+     * @param keys     address to primary key
      * @param rcptKeys for each requested recipient, its primary key (or the address itself when not found)
      * @return the response object, fields in the original's order
      */
-    public Map<String, Object> settings(Map<String, Map<String, Object>> users, Map<String, String> u2p,
+    public Map<String, Object> settings(Map<String, Map<String, Object>> users, Map<String, String> keys,
                                         List<String> rcptKeys) {
         Set<String> rk = new LinkedHashSet<>(rcptKeys);
         List<Map<String, Object>> recipients = new ArrayList<>();
@@ -100,12 +100,12 @@ public record RspamdPolicy(List<RspamdRule> rules, RejectLevels rejectLevels, Li
         if (!subject.isEmpty()) {
             out.put("subject", subject);
         }
-        out.put("settings_data", settingsData(users, u2p, applied));
+        out.put("settings_data", settingsData(users, keys, applied));
         out.put("settings_error", List.of());
         return out;
     }
 
-    private Map<String, Object> settingsData(Map<String, Map<String, Object>> users, Map<String, String> u2p,
+    private Map<String, Object> settingsData(Map<String, Map<String, Object>> users, Map<String, String> keys,
                                              List<String> applied) {
         if (users.isEmpty()) {
             return Map.of();
@@ -123,7 +123,7 @@ public record RspamdPolicy(List<RspamdRule> rules, RejectLevels rejectLevels, Li
                 }
             }
         });
-        u2p.forEach((address, pk) -> {
+        keys.forEach((address, pk) -> {
             if (users.containsKey(pk) && !address.equals(pk)) {
                 aliases.putIfAbsent(address, pk);
             }

@@ -52,7 +52,7 @@ public interface Statistics {
 
     /** One object cache tier. */
     interface CacheTierStatistics {
-        /** {@return the providing plugin's name, e.g. {@code caffeine}} */
+        /** {@return the providing plugin's name} */
         String name();
 
         /** {@return the tier level: 1 in-process, above 1 shared} */

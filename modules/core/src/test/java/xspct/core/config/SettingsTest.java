@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +31,9 @@ class SettingsTest {
         assertTrue(s.apiKeyVerifyFail());
         assertEquals(1048576, s.clientMaxSize());
         assertEquals(500, s.queryJsonMaxUsers());
-        assertEquals(20, s.section(Settings.LOCAL_CACHE).get("expire").asInt(0));
-        assertEquals("xspct_db_alias_", s.section(Settings.REDIS_CACHE).get("prefix_alias").asString(""));
+        assertEquals(10, s.section(Settings.RESPONSE_CACHE).get("expire").asInt(0));
+        assertEquals(Map.of(), s.section("xspct_db_redis_cache").map(), "a plugin's section: its defaults are "
+                + "the plugin's (RedisCacheSettingsTest, CaffeineTierTest)");
     }
 
     @Test
@@ -46,8 +48,7 @@ class SettingsTest {
         assertEquals(11351, s.listenPort());
         assertEquals(List.of("0.0.0.0"), s.listenAddresses());
         assertEquals(List.of("single"), s.apiKeys());
-        assertEquals(5, s.section(Settings.LOCAL_CACHE).get("expire").asInt(0));
-        assertEquals(10000, s.section(Settings.LOCAL_CACHE).get("max_entries").asInt(0), "merged one level deep");
+        assertEquals(5, s.section("xspct_db_local_cache").get("expire").asInt(0));
     }
 
     @Test

@@ -10,7 +10,6 @@ import xspct.api.CacheContext;
 import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
-import xspct.core.config.Settings;
 
 /**
  * An unbounded in-memory L1 tier without TTLs for service-level tests; its buckets and write count are open for
@@ -74,7 +73,7 @@ public final class MemoryTier implements CacheTier {
 
             @Override
             public String configKey() {
-                return Settings.LOCAL_CACHE;
+                return "xspct_db_local_cache";
             }
 
             @Override

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import xspct.api.testing.CapturedLog;
 import xspct.api.Backend;
 import xspct.api.BackendEntry;
 import xspct.api.BackendResult;
@@ -303,7 +304,7 @@ class LdapBackendTest {
 
     @Test
     void badCredentialsAreLoggedOnceClearlyWithoutThePassword() throws Exception {
-        try (CapturedLog log = new CapturedLog(LdapBackend.class)) {
+        try (CapturedLog log = CapturedLog.of(LdapBackend.class)) {
             Backend b = backend(people().replace("bind_dn_pw: s3cret-pw", "bind_dn_pw: wrong-pw-123"));
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (!log.text().contains("invalid credentials") && System.nanoTime() < deadline) {

@@ -5,7 +5,7 @@ import java.time.Duration;
 import xspct.api.ConfigNode;
 
 /**
- * {@code xspct_db_local_cache}, defaults already merged by the core.
+ * {@code xspct_db_local_cache}, with the original's defaults for the keys the section leaves out.
  *
  * @param enabled        {@code enabled}
  * @param expire         {@code expire}: lifetime of alias and user entries after their last write

@@ -69,6 +69,9 @@ class CaffeineTierTest {
         assertEquals(Duration.ofSeconds(20), s.expire());
         assertEquals(Duration.ofSeconds(20), s.expireNegative());
         assertEquals(10000, s.maxEntries());
+        LocalCacheSettings some = settings("xspct_db_local_cache: {expire: 5}");
+        assertEquals(Duration.ofSeconds(5), some.expire());
+        assertEquals(10000, some.maxEntries(), "the defaults fill in the keys the section leaves out");
     }
 
     @Test

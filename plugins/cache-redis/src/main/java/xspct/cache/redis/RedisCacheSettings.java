@@ -11,7 +11,7 @@ import redis.clients.jedis.HostAndPort;
 import xspct.api.ConfigNode;
 
 /**
- * {@code xspct_db_redis_cache} (defaults merged by the core) plus the keys this port adds: {@code tls},
+ * {@code xspct_db_redis_cache} with the original's defaults, plus the keys this port adds: {@code tls},
  * {@code ca_file}, {@code db}, {@code sentinel}, {@code cluster}, {@code invalidation_channel}. The probe interval
  * is the root key {@code xspct_db_stats_sample_interval}.
  *

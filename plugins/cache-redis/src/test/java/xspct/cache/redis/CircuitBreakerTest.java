@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
+import java.lang.System.Logger.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import xspct.api.testing.CapturedLog;
 import xspct.api.CacheLookup;
 
 /** The breaker opens after max_errors consecutive errors and a health check closes it again. */
@@ -38,7 +39,7 @@ class CircuitBreakerTest {
     @ValueSource(ints = {0, 2})
     void aHangingRedisIsBypassedAndUsedAgainOnceItAnswers(int maxErrors) throws Exception {
         try (StallingRedis stalling = new StallingRedis(RedisTestSupport.HOST, RedisTestSupport.PORT);
-             RedisTestSupport.CapturedLog log = new RedisTestSupport.CapturedLog()) {
+             CapturedLog log = CapturedLog.of(RedisTier.class)) {
             String yaml = "xspct_db_stats_sample_interval: 0.2\n" + RedisTestSupport.section(prefix, "port: "
                     + stalling.port() + ", query_timeout: 0.3, connect_timeout: 0.3, max_errors: " + maxErrors);
             RedisTier tier = RedisTestSupport.tier(yaml);

@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Level;
+import java.lang.System.Logger.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
+import xspct.api.testing.CapturedLog;
 import xspct.api.SetSource;
 import xspct.api.SetStore;
 import xspct.backend.yaml.YamlBackendProvider;
@@ -39,8 +40,8 @@ class RedisPrefilterTest {
     private String channel;
     private Jedis raw;
     private XspctService service;
-    private RedisTestSupport.CapturedLog log;
-    private RedisTestSupport.CapturedLog tierLog;
+    private CapturedLog log;
+    private CapturedLog tierLog;
 
     @BeforeEach
     void setUp() {
@@ -49,8 +50,8 @@ class RedisPrefilterTest {
         key = prefix + "domains";
         channel = prefix + "domains_changed";
         raw = RedisTestSupport.raw(2000);
-        log = new RedisTestSupport.CapturedLog(DomainPrefilter.class);
-        tierLog = new RedisTestSupport.CapturedLog();
+        log = CapturedLog.of(DomainPrefilter.class);
+        tierLog = CapturedLog.of(RedisTier.class);
     }
 
     @AfterEach
@@ -150,7 +151,7 @@ class RedisPrefilterTest {
         awaitSubscribed(raw, channel);
         raw.del(key);
         raw.publish(channel, "");
-        await("the empty set is rejected", () -> log.count(Level.SEVERE, "rejected: 0 domains") > 0);
+        await("the empty set is rejected", () -> log.count(Level.ERROR, "rejected: 0 domains") > 0);
         assertTrue(answered("a.test"), "the last good set is kept");
         assertEquals(false, answered("c.test"), "and still filters");
         assertEquals("ACTIVE", service.statistics().prefilterState());
@@ -205,7 +206,7 @@ class RedisPrefilterTest {
             redis.restart(); // without data: nothing is persisted
             await("subscribed again", () -> tierLog.anyContains("Redis channel " + channel + " subscribed again"));
             await("the empty SET after the restart is rejected",
-                    () -> log.count(Level.SEVERE, "rejected: 0 domains") > 0);
+                    () -> log.count(Level.ERROR, "rejected: 0 domains") > 0);
             await("the breaker is closed", ((RedisTier) redisTier())::usable);
             try (Jedis own = new Jedis(HOST, redis.port())) {
                 own.sadd(key, "b.test");

@@ -3,13 +3,8 @@ package xspct.cache.redis;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ScanParams;
@@ -115,48 +110,5 @@ final class RedisTestSupport {
             Thread.sleep(10);
         }
         return condition.getAsBoolean();
-    }
-
-    /** Captures the log records of the tier's logger (or of another class's). */
-    static final class CapturedLog extends Handler implements AutoCloseable {
-        private final Logger logger;
-        private final List<LogRecord> records = new ArrayList<>();
-
-        CapturedLog() {
-            this(RedisTier.class);
-        }
-
-        CapturedLog(Class<?> loggingClass) {
-            logger = Logger.getLogger(loggingClass.getName());
-            logger.addHandler(this);
-            logger.setLevel(java.util.logging.Level.ALL);
-        }
-
-        @Override
-        public synchronized void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        synchronized List<LogRecord> records() {
-            return List.copyOf(records);
-        }
-
-        synchronized long count(java.util.logging.Level level, String fragment) {
-            return records.stream().filter(r -> r.getLevel().equals(level) && r.getMessage().contains(fragment))
-                    .count();
-        }
-
-        synchronized boolean anyContains(String fragment) {
-            return records.stream().anyMatch(r -> String.valueOf(r.getMessage()).contains(fragment));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-        }
     }
 }

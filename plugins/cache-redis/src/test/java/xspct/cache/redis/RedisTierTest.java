@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.JedisPubSub;
+import xspct.api.testing.CapturedLog;
 import xspct.api.CacheLookup;
 import xspct.api.Invalidation;
 
@@ -221,7 +222,7 @@ class RedisTierTest {
     @Test
     void aPasswordIsNeverLogged() throws Exception {
         String secret = "pw-" + prefix;
-        try (RedisTestSupport.CapturedLog log = new RedisTestSupport.CapturedLog()) {
+        try (CapturedLog log = CapturedLog.of(RedisTier.class)) {
             RedisTier t = RedisTestSupport.tier(RedisTestSupport.section(prefix,
                     "user: xspct_no_such_user, password: " + secret + ", max_errors: 0"));
             try {
@@ -231,7 +232,7 @@ class RedisTierTest {
             } finally {
                 t.close();
             }
-            assertTrue(log.count(java.util.logging.Level.WARNING, "unusable") == 1, "breaker opening logged once");
+            assertTrue(log.count(System.Logger.Level.WARNING, "unusable") == 1, "breaker opening logged once");
             assertFalse(log.anyContains(secret), "the password appears in no log line");
             assertFalse(RedisTestSupport.redisSettings(RedisTestSupport.section(prefix, "password: " + secret))
                     .toString().contains(secret));

@@ -11,13 +11,14 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.logging.Level;
+import java.lang.System.Logger.Level;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import xspct.api.testing.CapturedLog;
 import xspct.api.SnapshotReader;
 
 /**
@@ -69,9 +70,9 @@ class DiskFullTest {
                     .toArray(String[]::new);
             String big = publisher.publish(Fixtures.content(2, many)).version();
             assertTrue(Files.size(central.file(big)) > 160 * 1024, "the new version is larger than the disk");
-            try (LogCapture log = new LogCapture()) {
+            try (CapturedLog log = CapturedLog.of("xspct.snapshot.sqlite")) {
                 edge.refresh();
-                List<String> errors = log.at(Level.SEVERE);
+                List<String> errors = log.messages(Level.ERROR);
                 assertEquals(1, errors.size(), errors.toString());
                 assertTrue(errors.get(0).contains("usable"), errors.get(0));
             }

@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.logging.Level;
+import java.lang.System.Logger.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import xspct.api.testing.CapturedLog;
 import xspct.api.SnapshotReader;
 import xspct.api.SnapshotVersion;
 
@@ -163,17 +164,17 @@ class SqliteSubscriptionTest {
         edge.refresh();
         publish(2);
         damage.apply.accept(fetch);
-        try (LogCapture log = new LogCapture()) {
+        try (CapturedLog log = CapturedLog.of("xspct.snapshot.sqlite")) {
             edge.refresh();
-            List<String> errors = log.at(Level.SEVERE);
+            List<String> errors = log.messages(Level.ERROR);
             assertEquals(1, errors.size(), errors.toString());
             assertTrue(errors.get(0).contains(damage.reason), errors.get(0));
             assertTrue(errors.get(0).contains(good + " keeps serving"), errors.get(0));
         }
         int downloads = fetch.downloads;
-        try (LogCapture log = new LogCapture()) {
+        try (CapturedLog log = CapturedLog.of("xspct.snapshot.sqlite")) {
             edge.refresh();
-            assertEquals(List.of(), log.at(Level.SEVERE), "a refused version is refused once");
+            assertEquals(List.of(), log.messages(Level.ERROR), "a refused version is refused once");
         }
         assertEquals(downloads, fetch.downloads, "and not downloaded again");
         assertEquals(Optional.of(good), servingVersion());
@@ -193,10 +194,10 @@ class SqliteSubscriptionTest {
         edge.close();
         edge = edge(edgeDir, Duration.ofHours(1));
         edge.start();
-        try (LogCapture log = new LogCapture()) {
+        try (CapturedLog log = CapturedLog.of("xspct.snapshot.sqlite")) {
             edge.refresh();
-            assertEquals(1, log.at(Level.SEVERE).size());
-            assertTrue(log.at(Level.SEVERE).get(0).contains("max_age"), log.at(Level.SEVERE).toString());
+            assertEquals(1, log.messages(Level.ERROR).size());
+            assertTrue(log.messages(Level.ERROR).get(0).contains("max_age"), log.messages(Level.ERROR).toString());
         }
         assertEquals(List.of(good), edge.versions().stream().map(SnapshotVersion::version).toList());
     }
@@ -209,10 +210,10 @@ class SqliteSubscriptionTest {
         edge.refresh();
         assertTrue(edge.acquire().isPresent());
         clock.advance(Duration.ofHours(2));
-        try (LogCapture log = new LogCapture()) {
+        try (CapturedLog log = CapturedLog.of("xspct.snapshot.sqlite")) {
             assertTrue(edge.acquire().isEmpty());
             assertTrue(edge.acquire().isEmpty());
-            assertEquals(1, log.at(Level.WARNING).size(), log.at(Level.WARNING).toString());
+            assertEquals(1, log.messages(Level.WARNING).size(), log.messages(Level.WARNING).toString());
         }
         publish(2);
         edge.refresh();
@@ -283,9 +284,9 @@ class SqliteSubscriptionTest {
         b[b.length / 2] ^= 1;
         Files.write(f, b);
         edge = edge(edgeDir, Duration.ofDays(1));
-        try (LogCapture log = new LogCapture()) {
+        try (CapturedLog log = CapturedLog.of("xspct.snapshot.sqlite")) {
             edge.start();
-            assertEquals(1, log.at(Level.SEVERE).size(), log.at(Level.SEVERE).toString());
+            assertEquals(1, log.messages(Level.ERROR).size(), log.messages(Level.ERROR).toString());
         }
         assertEquals(Optional.of(v1), servingVersion());
     }
