@@ -6,8 +6,10 @@
 #   bench/run.sh [DIST]        DIST: an unpacked release directory, default distribution/target/xspct-db-0.1.0
 #
 # Environment: SECONDS_EACH (8) seconds per wrk run, ROUNDS (3) interleaved rounds, CONNECTIONS (32),
-# SCALE_SECONDS (4) seconds per batch-scaling run, SKIP (space-separated parts to leave out: throughput scaling
-# memory startup).
+# SCALE_SECONDS (4) seconds per batch-scaling run, RSS_ENTRIES (1000000) and RSS_HEAP (448m) for the server's RSS
+# with a full L1, SKIP (space-separated parts to leave out: throughput scaling memory startup). The server's RSS
+# needs the local MariaDB (127.0.0.1:3306, root without password, database test) and curl; without MariaDB that
+# figure is left out.
 #
 # Every figure is a median over interleaved rounds, and every ratio is taken within one round, so that the load
 # of a shared machine hits both sides of a ratio alike. Server CPU per request is the server process's user+system
@@ -34,97 +36,7 @@ row() { rows+=("| $1 | $2 | $3 | $4 | $5 |"); }
 
 # ------------------------------------------------------------------ servers and data
 
-# 1000 users of five short attributes; the throughput figures ask for the first three
-users_yaml() {
-  local i
-  for ((i = 0; i < 1000; i++)); do
-    printf '    u%04d@example.com: {mail: u%04d@example.com, uid: u%04d, quota: "1024", greylisting: "TRUE", reject_level: "5"}\n' \
-      "$i" "$i" "$i"
-  done
-}
-
-# serve NAME EXTRA_YAML: starts the release on the bench data (GC log in $work/NAME.gc)
-serve() {
-  cat > "$work/$1.yml" <<YAML
-xspct_db_listen_address: 127.0.0.1
-xspct_db_listen_port: 0
-xspct_db_log_level: 30
-xspct_db_api_key: bench-key
-xspct_db_stats_enabled: false
-xspct_db_query_json_max_users: 2000
-xspct_db_reject_level_map: {"5": 13}
-$2
-xspct_db_queries:
-  users:
-    db_type: yaml
-xspct_db_yaml_data:
-  users:
-$(users_yaml)
-YAML
-  XSPCT_JAVA_OPTS="$java_opts -Xlog:gc:file=$work/$1.gc:uptime" "$dist/bin/xspct-db" "$work/$1.yml" \
-    > "$work/$1.log" 2>&1 &
-  pids+=($!)
-  eval "pid_$1=$!"
-}
-
-serve_floor() {
-  "$dist/runtime/bin/java" $java_opts -Xlog:gc:file="$work/floor.gc:uptime" \
-    -p bench/target/floor.jar -m xspct.bench.floor/xspct.bench.floor.Floor > "$work/floor.log" 2>&1 &
-  pids+=($!)
-  pid_floor=$!
-}
-
-# post_script NAME BODY: a wrk script posting BODY as JSON with the API key
-post_script() {
-  cat > "$work/$1.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["X-Api-Key"] = "bench-key"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$2'
-LUA
-}
-
-# addresses N: a JSON list of the first N users
-addresses() {
-  local i out=""
-  for ((i = 0; i < $1; i++)); do out+="${out:+, }\"u$(printf %04d "$i")@example.com\""; done
-  echo "[$out]"
-}
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-# alloc_rate GCLOG FROM_LINE: MB allocated per second between the collections logged after FROM_LINE (heap before a
-# collection minus heap after the previous one, over the time between them); empty with fewer than 2 collections
-alloc_rate() {
-  tail -n +"$(($2 + 1))" "$1" | sed -n 's/^\[\([0-9.]*\)s\].* \([0-9]*\)M->\([0-9]*\)M(.*/\1 \2 \3/p' | awk '
-    NR > 1 { mb += $2 - after; }
-    NR == 1 { t0 = $1 }
-    { after = $3; t = $1; n++ }
-    END { if (n >= 2 && t > t0) printf "%.1f", mb / (t - t0) }'
-}
-
-# measure NAME PORT PATH SCRIPT SECONDS: prints "req/s cpu-us/request bytes/request" of one wrk run against NAME
-measure() {
-  local name=$1 pid gc lines c0 c1 out rps reqs rate
-  pid=$(eval echo "\$pid_$name")
-  gc="$work/$name.gc"
-  lines=$(wc -l < "$gc")
-  c0=$(cpu_ticks "$pid")
-  out=$(wrk -t2 -c"$connections" -d"$5"s -s "$4" "http://127.0.0.1:$2$3")
-  c1=$(cpu_ticks "$pid")
-  rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
-  reqs=$(awk '/requests in/ {print $1}' <<< "$out")
-  if grep -q 'Non-2xx' <<< "$out"; then echo "bench: $name $3 answered errors: $out" >&2; exit 1; fi
-  rate=$(alloc_rate "$gc" "$lines")
-  awk -v rps="$rps" -v reqs="$reqs" -v t="$((c1 - c0))" -v hz="$hz" -v rate="$rate" 'BEGIN {
-    printf "%s %.1f %s\n", rps, t / hz * 1e6 / reqs, rate == "" ? "n/a" : sprintf("%.0f", rate * 1048576 / rps) }'
-}
-
-# pick N FIELD VALUES...: the FIELDth value of each "a b c" triple
-field() { local f=$1; shift; for v in "$@"; do echo "$v" | cut -d' ' -f"$f"; done; }
-
-ge() { awk -v x="$1" -v g="$2" 'BEGIN {print (x >= g) ? "yes" : "no"}'; }
-le() { awk -v x="$1" -v g="$2" 'BEGIN {print (x != "n/a" && x <= g) ? "yes" : "no"}'; }
+. bench/measure.sh
 
 echo "bench: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $seconds s x $rounds rounds, $connections connections" >&2
 
@@ -199,18 +111,33 @@ xspct_db_local_cache: {enabled: false}"
       measure "${s%%:*}" "${s#*:}" /v1/rspamd-settings "$work/r$n.lua" 2 > /dev/null
     done
   done
-  declare -A per
+  # per: µs per address; marginal: µs per further address, (t(N) - t(1)) / (N - 1) within a round, t the µs per
+  # request; ping: /ping's µs per request on the same server, the HTTP cost alone
+  declare -A per marginal
+  pings=""
   for r in $(seq 1 "$rounds"); do
+    declare -A t=()
+    v=$(measure hit "$ph" /ping "$work/key.lua" "$scale_seconds")
+    pings+="$(awk -v rps="$(field 1 "$v")" 'BEGIN {printf "%.2f", 1e6 / rps}') "
     for n in "${sizes[@]}"; do
       for s in hit:$ph miss:$pmiss; do
         for e in q:/v1/query-json r:/v1/rspamd-settings; do
+          k=${s%%:*}-${e%%:*}
           v=$(measure "${s%%:*}" "${s#*:}" "${e#*:}" "$work/${e%%:*}$n.lua" "$scale_seconds")
-          per[${s%%:*}-${e%%:*}-$n]+="$(awk -v rps="$(field 1 "$v")" -v n="$n" 'BEGIN {printf "%.2f", 1e6 / rps / n}') "
+          t[$k-$n]=$(awk -v rps="$(field 1 "$v")" 'BEGIN {printf "%.3f", 1e6 / rps}')
+          per[$k-$n]+="$(awk -v t="${t[$k-$n]}" -v n="$n" 'BEGIN {printf "%.2f", t / n}') "
+          if [ "$n" -gt 1 ]; then
+            marginal[$k-$n]+="$(awk -v tn="${t[$k-$n]}" -v t1="${t[$k-1]}" -v n="$n" \
+              'BEGIN {printf "%.3f", (tn - t1) / (n - 1)}') "
+          fi
         done
       done
     done
     echo "bench: scaling round $r done" >&2
   done
+  ping_us=$(median $pings)
+  row "/ping on the batch server, µs/request (32 connections: the cost of a request without a lookup)" \
+    "$ping_us" "" "" ""
   for s in hit miss; do
     for e in q r; do
       ten=$(median ${per[$s-$e-10]})
@@ -221,6 +148,12 @@ xspct_db_local_cache: {enabled: false}"
         q=$(ratio "$v" "$ten")
         row "$name, $n addresses, $what, µs/address" "$v" "$q (to 10)" "≤ 2 (to 10)" "$(le "$q" 2)"
       done
+      for n in "${sizes[@]:1}"; do
+        m=$(median ${marginal[$s-$e-$n]})
+        row "$name, $what, marginal µs per further address, 1 to $n" "$m" "" "" ""
+      done
+      one=$(median ${per[$s-$e-1]})
+      row "$name, $what, 1-address request ÷ /ping request" "$(ratio "$one" "$ping_us")" "" "" ""
     done
   done
   kill "$pid_hit" "$pid_miss" 2>/dev/null || true
@@ -240,7 +173,88 @@ elif [[ $skip != *" memory "* ]]; then
   per_entry=$(sed -n 's/.*heap_per_entry=\([0-9]*\).*/\1/p' <<< "$out")
   rss=$(sed -n 's/.*rss_mb=\([0-9]*\).*/\1/p' <<< "$out")
   row "L1 heap per entry (1,000,000 users of five short attributes), bytes" "$per_entry" "" "≤ 300" "$(le "$per_entry" 300)"
-  row "RSS of the L1 benchmark JVM with 1,000,000 entries (-Xmx900m), MB" "$rss" "" "≤ 600" "$(le "$rss" 600)"
+  row "RSS of the L1 benchmark JVM with 1,000,000 entries (-Xms900m -Xmx900m), MB" "$rss" "" "" ""
+fi
+
+# ------------------------------------------------------------------ the server's RSS with 1,000,000 L1 entries
+
+# The release server itself on a MariaDB table of RSS_ENTRIES users of five short attributes (the local MariaDB,
+# 127.0.0.1:3306, root without password, database test), with the heap bound docs/performance.md advises for
+# 1,000,000 entries (RSS_HEAP, default 448m: RSS is about the heap bound plus 140 MB), L1 filled by query-json batches of 1000 addresses (every one a miss, answered by
+# one SQL statement). The table is then dropped and sampled batches asked again: they must all be answered from L1.
+# RSS from /proc/PID/status; the live heap from the last collection in the GC log.
+server_rss() {
+  local n=${RSS_ENTRIES:-1000000} heap_max=${RSS_HEAP:-448m} table=xspct_bench_rss batches port idle codes bad full
+  local heap sample f found
+  batches=$((n / 1000))
+  if ! mysql -h127.0.0.1 -uroot test -e "SELECT 1" > /dev/null 2>&1; then
+    echo "bench: no MariaDB at 127.0.0.1:3306 (root, database test): the server's RSS left out" >&2
+    return
+  fi
+  echo "bench: server RSS: $n users into MariaDB" >&2
+  mysql -h127.0.0.1 -uroot test -e "DROP TABLE IF EXISTS $table;
+    CREATE TABLE $table (mail VARCHAR(64) PRIMARY KEY, uid VARCHAR(16), quota VARCHAR(8),
+      greylisting VARCHAR(8), reject_level VARCHAR(4));
+    INSERT INTO $table SELECT CONCAT('u', LPAD(seq, 7, '0'), '@example.com'), CONCAT('u', LPAD(seq, 7, '0')),
+      '1024', 'TRUE', '5' FROM seq_0_to_$((n - 1));"
+  cat > "$work/rss.yml" <<YAML
+xspct_db_listen_address: 127.0.0.1
+xspct_db_listen_port: 0
+xspct_db_log_level: 30
+xspct_db_api_key: bench-key
+xspct_db_stats_enabled: false
+xspct_db_query_json_max_users: 1000
+xspct_db_response_cache: {enabled: false}
+xspct_db_local_cache: {max_entries: $n, expire: 3600, expire_negative: 3600}
+xspct_db_queries:
+  users:
+    db_type: mysql
+    server: 127.0.0.1
+    user: root
+    database: test
+    query: "SELECT mail, uid, quota, greylisting, reject_level FROM $table WHERE mail = '%u'"
+    query_replace: {"%u": address}
+YAML
+  XSPCT_HEAP_MAX=$heap_max XSPCT_JAVA_OPTS="-Xlog:gc:file=$work/rss.gc:uptime" "$dist/bin/xspct-db" "$work/rss.yml" \
+    > "$work/rss.log" 2>&1 &
+  pids+=($!)
+  pid_rss=$!
+  port=$(port_of rss)
+  curl -sf -o /dev/null "http://127.0.0.1:$port/ping"
+  idle=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$pid_rss/status")
+  # one body file and one curl request per batch of 1000 addresses
+  mkdir -p "$work/rss"
+  seq 0 $((n - 1)) | awk -v dir="$work/rss" -v port="$port" '
+    { b = int($1 / 1000); f = sprintf("%s/b%04d.json", dir, b)
+      printf "%s\"u%07d@example.com\"", ($1 % 1000 ? ", " : "{\"users\": ["), $1 > f
+      if ($1 % 1000 == 999) { print "]}" > f; close(f)
+        if (b > 0) print "next" > dir "/curl.cfg"
+        printf "url = \"http://127.0.0.1:%d/v1/query-json\"\nheader = \"X-Api-Key: bench-key\"\n", port > dir "/curl.cfg"
+        printf "header = \"Content-Type: application/json\"\ndata-binary = \"@%s\"\n", f > dir "/curl.cfg"
+        printf "output = \"/dev/null\"\nwrite-out = \"%%{http_code}\\n\"\n" > dir "/curl.cfg" } }'
+  echo "bench: server RSS: filling L1 with $batches batches of 1000" >&2
+  codes=$(curl -s --no-progress-meter -Z --parallel-max 4 -K "$work/rss/curl.cfg")
+  bad=$(grep -vc '^200$' <<< "$codes" || true)
+  [ "$bad" -eq 0 ] || { echo "bench: server RSS: $bad of $batches fill requests failed" >&2; exit 1; }
+  full=$(awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$pid_rss/status")
+  heap=$(sed -n 's/.*M->\([0-9]*\)M(.*/\1/p' "$work/rss.gc" | tail -1)
+  # without the table only L1 can answer: a sampled batch with any address missing from L1 fails with a 500
+  mysql -h127.0.0.1 -uroot test -e "DROP TABLE $table"
+  for sample in 0 $((batches / 2)) $((batches - 1)); do
+    f=$(printf '%s/rss/b%04d.json' "$work" "$sample")
+    found=$(curl -sf -H 'X-Api-Key: bench-key' -H 'Content-Type: application/json' --data-binary "@$f" \
+      "http://127.0.0.1:$port/v1/query-json" | grep -o '"uid"' | wc -l) || found=0
+    [ "$found" -eq 1000 ] || { echo "bench: server RSS: batch $sample not answered from L1 ($found users)" >&2; exit 1; }
+  done
+  kill "$pid_rss" 2>/dev/null || true
+  row "server RSS, started on MariaDB, idle (XSPCT_HEAP_MAX=$heap_max), MB" "$idle" "" "" ""
+  row "server RSS with $n L1 entries (filled by query-json batches of 1000, XSPCT_HEAP_MAX=$heap_max), MB" \
+    "$full" "" "≤ 600" "$(le "$full" 600)"
+  row "server heap after its last collection with $n L1 entries, MB" "${heap:-n/a}" "" "" ""
+}
+
+if [[ $skip != *" memory "* ]]; then
+  server_rss
 fi
 
 # ------------------------------------------------------------------ start

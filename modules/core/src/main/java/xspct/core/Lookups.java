@@ -1,6 +1,7 @@
 package xspct.core;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -110,9 +111,8 @@ public final class Lookups {
         String c = r.addresses().canonical(user);
         Resolution.Source source = r.source(user);
         if (source == Resolution.Source.CACHE || source == Resolution.Source.WILDCARD_CACHE) {
-            Map<String, Map<String, Object>> one = new LinkedHashMap<>();
-            one.put(user, r.records().get(r.keys().get(c)));
-            return new Reply.Users(one, by);
+            // one entry: a singleton map instead of a hash table per cached GET
+            return new Reply.Users(Collections.singletonMap(user, r.records().get(r.keys().get(c))), by);
         }
         Map<String, Map<String, Object>> users = new LinkedHashMap<>(r.records().asMap());
         if (source == Resolution.Source.BACKENDS && !user.equals(c)) {

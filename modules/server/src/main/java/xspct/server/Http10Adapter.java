@@ -53,11 +53,22 @@ final class Http10Adapter implements ConnectionContext {
     private boolean http10;
     // the next write starts the answer to an HTTP/1.0 request
     private boolean statusLine10;
+    // the slow-client guard's watch of this connection, while it is handled
+    private SlowClientGuard.Watch watch;
 
     Http10Adapter(ConnectionContext ctx) {
         this.ctx = ctx;
         this.reader = DataReader.create(this::read);
         this.writer = new StatusLineWriter(ctx.dataWriter());
+    }
+
+    /** {@return the slow-client guard's watch of this connection, or null} */
+    SlowClientGuard.Watch watch() {
+        return watch;
+    }
+
+    void watch(SlowClientGuard.Watch w) {
+        watch = w;
     }
 
     /** {@return whether the request being answered is an HTTP/1.0 request} */

@@ -27,12 +27,11 @@ final class Routes {
         HealthService health = new HealthService();
         QueryService query = new QueryService(service, auth, guard);
         RspamdService rspamd = new RspamdService(service, auth, guard);
-        RequestObserver observer = new RequestObserver(metrics, settings);
+        RequestObserver observer = new RequestObserver(metrics, settings, guard);
         MetricsService metricsService = metrics == null ? null
                 : new MetricsService(metrics, new MetricsAuth(settings.metricsAuth(), auth));
         return r -> {
-            r.addFilter(observer);
-            r.addFilter(guard);
+            r.addFilter(observer); // the guard's filter runs inside it
             r.register(health, query, rspamd);
             if (metricsService != null) {
                 r.register(metricsService);

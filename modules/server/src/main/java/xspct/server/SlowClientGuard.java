@@ -68,6 +68,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
     /** How long an idle keep-alive connection may still bring a request once the server stops. */
     static final Duration DRAIN = Duration.ofMillis(500);
     private static final Duration DRAIN_SWEEP = Duration.ofMillis(50);
+    private static final String CLOSE = "close";
 
     /**
      * Where a connection is: waiting for a request line, receiving a request, working out an answer, writing it, or
@@ -84,7 +85,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
     }
 
     /** One connection; its state changes on the connection's thread, and the sweep closes it by compare-and-set. */
-    private static final class Watch {
+    static final class Watch {
         private final ConnectionContext connection;
         private final ServerConnection http;
         private final AtomicReference<State> state;
@@ -238,10 +239,29 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         Watch w = new Watch(ctx, http, deadline(Phase.WAITING));
         connections.add(w);
         current.set(w);
+        // the listener events carry the adapted connection: they find the watch there, without a thread-local look
+        Http10Adapter adapter = ctx instanceof Http10Adapter a ? a : null;
+        if (adapter != null) {
+            adapter.watch(w);
+        }
         return () -> {
             connections.remove(w);
             current.remove();
+            if (adapter != null) {
+                adapter.watch(null);
+            }
         };
+    }
+
+    /** The watch of the connection of a listener event: kept by the adapted connection, else the thread's. */
+    private Watch watchOf(ConnectionContext ctx) {
+        if (ctx instanceof Http10Adapter a) {
+            Watch w = a.watch();
+            if (w != null) {
+                return w;
+            }
+        }
+        return current.get();
     }
 
     private State deadline(Phase phase) {
@@ -258,12 +278,12 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         return new Http1ConnectionListener() {
             @Override
             public void status(ConnectionContext ctx, Status status) {
-                enter(deadline(Phase.WRITING));
+                enter(watchOf(ctx), Phase.WRITING);
             }
 
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
-                closeAfter(headers);
+                closeAfter(watchOf(ctx), headers);
             }
         };
     }
@@ -274,8 +294,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
      * a request that asked for it to close). The answer to a request that asked for it, or given while the server
      * stops, gets the header.
      */
-    private void closeAfter(Headers headers) {
-        Watch w = current.get();
+    private void closeAfter(Watch w, Headers headers) {
         if (w == null) {
             return;
         }
@@ -285,7 +304,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
         }
         // a connection still reading a request line is answering a malformed one, and ends anyway; it would take
         // the close as an interrupt, and drop the answer
-        if (w.http != null && headers.containsToken(HeaderValues.CONNECTION_CLOSE)
+        if (w.http != null && HeaderTokens.has(headers, HeaderNames.CONNECTION, CLOSE)
                 && !(w.http instanceof InterruptableTask<?> task && task.canInterrupt())) {
             w.http.close(false); // ends the connection's loop once this answer is written, without interrupting it
         }
@@ -293,23 +312,34 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        enter(deadline(Phase.RECEIVING));
+        enter(watchOf(ctx), Phase.RECEIVING);
     }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
-        Watch w = current.get();
-        if (w != null && headers.containsToken(HeaderValues.CONNECTION_CLOSE)) {
+        Watch w = watchOf(ctx);
+        if (w != null && HeaderTokens.has(headers, HeaderNames.CONNECTION, CLOSE)) {
             w.last = true;
         }
         if (!hasBody(headers)) {
-            enter(State.ANSWERING);
+            enter(w, State.ANSWERING);
         }
     }
 
-    /** The current connection enters a state, unless the sweep has cut it off. */
+    /** A connection enters a phase with a deadline from now, unless it is not watched. */
+    private void enter(Watch w, Phase phase) {
+        if (w != null) {
+            enter(w, deadline(phase));
+        }
+    }
+
+    /** The current thread's connection enters a state. */
     private void enter(State state) {
-        Watch w = current.get();
+        enter(current.get(), state);
+    }
+
+    /** A connection enters a state, unless the sweep has cut it off. */
+    private void enter(Watch w, State state) {
         if (w != null) {
             State now = w.state().get();
             if (now != State.CLOSED) {
@@ -370,6 +400,16 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
     /** Runs around every request: once it is answered, the connection waits for its next one. */
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        proceed(chain);
+    }
+
+    /**
+     * Routes the current request (the guard's part of the one routing filter, {@link RequestObserver}): once it is
+     * answered, the connection waits for its next one.
+     *
+     * @param chain the rest of the routing
+     */
+    void proceed(FilterChain chain) {
         Watch w = current.get();
         if (w != null) {
             w.routed = true;
@@ -380,7 +420,7 @@ final class SlowClientGuard implements Http1ConnectionListener, Filter, AutoClos
             if (w != null) {
                 w.routed = false;
             }
-            enter(deadline(Phase.WAITING));
+            enter(w, Phase.WAITING);
         }
     }
 

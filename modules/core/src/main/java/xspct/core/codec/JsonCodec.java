@@ -2,9 +2,11 @@ package xspct.core.codec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,14 +140,47 @@ public final class JsonCodec {
      * @return UTF-8 JSON
      */
     public static byte[] write(Object value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        ExactBytes out = new ExactBytes();
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.setPrettyPrinter(PythonSeparators.INSTANCE);
             write(g, value);
         } catch (IOException e) {
             throw new IllegalStateException("JSON encoding failed", e);
         }
-        return out.toByteArray();
+        return out.bytes();
+    }
+
+    /**
+     * The generator's output as one array of its exact length. The generator encodes into its own recycled buffer
+     * and hands it over when full and at the end: a body under that buffer's size (8000 bytes) arrives in one write
+     * and is copied once, where a {@code ByteArrayOutputStream} grows its own array and copies it again at the end.
+     */
+    private static final class ExactBytes extends OutputStream {
+        private static final byte[] EMPTY = new byte[0];
+        private byte[] first = EMPTY;
+        private ByteArrayOutputStream more;
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (more != null) {
+                more.write(b, off, len);
+            } else if (first.length == 0) {
+                first = Arrays.copyOfRange(b, off, off + len);
+            } else {
+                more = new ByteArrayOutputStream(Math.max(2 * (first.length + len), 256));
+                more.writeBytes(first);
+                more.write(b, off, len);
+            }
+        }
+
+        byte[] bytes() {
+            return more == null ? first : more.toByteArray();
+        }
     }
 
     private static void write(JsonGenerator g, Object v) throws IOException {

@@ -1,6 +1,7 @@
 package xspct.core.lookup;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,19 +39,28 @@ public final class CanonicalAddresses {
      * @return the admitted addresses, de-duplicated, in first-seen order
      */
     static CanonicalAddresses of(Collection<String> requested, RewriteRules rewrite, Prefilter prefilter) {
-        Map<String, String> rewritten = new LinkedHashMap<>();
+        // sized for the request: a lookup of one address makes these maps on every request
+        Map<String, String> rewritten = LinkedHashMap.newLinkedHashMap(requested.size());
         for (String o : requested) {
-            if (o.length() <= MAX_ADDRESS_LENGTH) {
-                rewritten.computeIfAbsent(o, rewrite::apply);
+            if (o.length() <= MAX_ADDRESS_LENGTH && !rewritten.containsKey(o)) {
+                rewritten.put(o, rewrite.apply(o));
             }
         }
-        Map<String, Boolean> passed = new LinkedHashMap<>();
-        Map<String, String> admitted = new LinkedHashMap<>();
-        rewritten.forEach((o, c) -> {
-            if (passed.computeIfAbsent(c, prefilter::pass)) {
-                admitted.put(o, c);
+        if (prefilter == Prefilter.OPEN) {
+            return new CanonicalAddresses(requested, rewritten);
+        }
+        Map<String, Boolean> passed = HashMap.newHashMap(rewritten.size());
+        Map<String, String> admitted = LinkedHashMap.newLinkedHashMap(rewritten.size());
+        for (Map.Entry<String, String> e : rewritten.entrySet()) {
+            Boolean pass = passed.get(e.getValue());
+            if (pass == null) {
+                pass = prefilter.pass(e.getValue());
+                passed.put(e.getValue(), pass);
             }
-        });
+            if (pass) {
+                admitted.put(e.getKey(), e.getValue());
+            }
+        }
         return new CanonicalAddresses(requested, admitted);
     }
 

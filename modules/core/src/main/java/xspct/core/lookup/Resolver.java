@@ -323,7 +323,7 @@ public final class Resolver {
         }
 
         Resolution resolution() {
-            Map<String, Source> sources = new HashMap<>();
+            Map<String, Source> sources = HashMap.newHashMap(addresses.asMap().size());
             addresses.asMap().forEach((o, c) -> {
                 Source s;
                 if (fallback.primaryKeys().containsKey(o)) {
