@@ -330,7 +330,8 @@ class SnapshotIT {
         try (RunningServer central = RunningServer.start(dist, dist.writeConfig("central-mtls.yml", listener
                 + data() + setup.publish(3600, "") + tls))) {
             awaitLog(central, "published", 1);
-            String subscribe = setup.subscribe("mtls", port, "primary", 3600, 86400).replace("http://", "https://");
+            // checks every 5 s: a first check that times out on a loaded machine is retried, not waited for an hour
+            String subscribe = setup.subscribe("mtls", port, "primary", 5, 86400).replace("http://", "https://");
             try (RunningServer edge = RunningServer.start(dist, dist.writeConfig("edge-mtls.yml",
                     Distribution.TEST_LISTENER + "xspct_db_api_key: k\n" + subscribe + """
                       tls:

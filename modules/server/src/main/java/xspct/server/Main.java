@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import xspct.core.XspctService;
 import xspct.core.config.ConfigException;
@@ -78,6 +79,21 @@ public final class Main {
             System.exit(check(a.config(), pluginsDirs, System.out));
             return;
         }
+        // the hook and the signal handlers come before the listener opens: a stop that arrives as soon as the server
+        // answers (or while it starts) still ends with exit 0 and a closed service
+        AtomicReference<XspctServer> running = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            XspctServer s = running.get();
+            if (s != null) {
+                s.stop();
+            }
+            if (java.util.logging.LogManager.getLogManager() instanceof ServerLogManager m) {
+                m.finalReset();
+            }
+        }, "xspct-shutdown"));
+        // a stop requested by a signal is the normal way to end the service: exit 0
+        SignalExit.on("TERM");
+        SignalExit.on("INT");
         XspctServer server;
         try {
             server = start(a.config(), pluginsDirs, a.strict());
@@ -95,15 +111,7 @@ public final class Main {
             System.exit(3);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
-            if (java.util.logging.LogManager.getLogManager() instanceof ServerLogManager m) {
-                m.finalReset();
-            }
-        }, "xspct-shutdown"));
-        // a stop requested by a signal is the normal way to end the service: exit 0
-        SignalExit.on("TERM");
-        SignalExit.on("INT");
+        running.set(server);
     }
 
     /** The plugin directories named by the {@link #PLUGINS_PROPERTY} value, empty entries left out. */

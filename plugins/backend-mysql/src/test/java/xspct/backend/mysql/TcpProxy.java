@@ -67,14 +67,30 @@ final class TcpProxy implements AutoCloseable {
             while (true) {
                 Socket client = s.accept();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                sockets.add(client);
-                sockets.add(upstream);
+                if (!register(s, client, upstream)) {
+                    return;
+                }
                 Thread.ofVirtual().start(() -> pump(client, upstream));
                 Thread.ofVirtual().start(() -> pump(upstream, client));
             }
         } catch (IOException e) {
             // listener closed
         }
+    }
+
+    /**
+     * Keeps a new connection for {@link #stop()}, unless the stop already happened while it was being accepted: then
+     * it is closed here, so that an outage leaves no connection forwarding.
+     */
+    private synchronized boolean register(ServerSocket listener, Socket client, Socket upstream) throws IOException {
+        if (server != listener) {
+            client.close();
+            upstream.close();
+            return false;
+        }
+        sockets.add(client);
+        sockets.add(upstream);
+        return true;
     }
 
     private void pump(Socket from, Socket to) {
