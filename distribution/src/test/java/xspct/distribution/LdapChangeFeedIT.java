@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -246,8 +247,25 @@ class LdapChangeFeedIT {
         RunningServer b = start("b");
         assertTrue(answers(a, "v1"));
         assertTrue(answers(b, "v1"));
+        Map<String, String> written = new HashMap<>();
+        try (Resp r = new Resp()) {
+            await("Redis holds alice's answer", Duration.ofSeconds(10),
+                    () -> answers(a, "v1") && r.call("GET", prefix + "alias_alice@ex.test") != null);
+            for (Object key : (List<?>) r.call("KEYS", prefix + "*")) {
+                Object value = key.toString().contains("alias_") || key.toString().contains("user_")
+                        ? r.call("GET", key.toString()) : null;
+                if (value != null) {
+                    written.put(key.toString(), value.toString());
+                }
+            }
+        }
         assertEquals(0, a.stop());
         assertEquals(0, b.stop());
+        try (Resp r = new Resp()) {
+            // the scenario is a fleet that starts while Redis still holds the old answer: an instance's second,
+            // delayed eviction of its start-up may have removed it meanwhile, so the entries go back as written
+            written.forEach((key, value) -> r.call("SET", key, value, "EX", "3600"));
+        }
         ldif("ldapmodify", """
                 dn: uid=alice,%s
                 changetype: modify

@@ -87,6 +87,8 @@ record SystemdUnit(Map<String, List<String>> service) {
     /** {@return the variables of the EnvironmentFile (a leading - means optional), empty when there is none} */
     Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>();
+        // systemd gives every service this PATH; the service user cannot read the test's own directories
+        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         String file = value("EnvironmentFile");
         if (file == null) {
             return env;
