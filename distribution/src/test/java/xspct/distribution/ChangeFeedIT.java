@@ -3,10 +3,7 @@ package xspct.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -50,8 +47,8 @@ class ChangeFeedIT {
     @BeforeEach
     void services() throws SQLException {
         prefix = "xspct_it_" + UUID.randomUUID().toString().substring(0, 12) + "_";
-        database = "xcfit" + UUID.randomUUID().toString().substring(0, 8);
         requireServices();
+        database = "xcfit" + UUID.randomUUID().toString().substring(0, 8);
         sql("CREATE DATABASE " + database,
                 "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
                 "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1), ('b@ex.test', 1)");
@@ -63,47 +60,15 @@ class ChangeFeedIT {
         if (database != null) {
             sql("DROP DATABASE IF EXISTS " + database);
         }
-        try (Resp r = new Resp()) {
-            String cursor = "0";
-            do {
-                List<?> reply = (List<?>) r.call("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
-                cursor = (String) reply.get(0);
-                for (Object k : (List<?>) reply.get(1)) {
-                    r.call("DEL", (String) k);
-                }
-            } while (!cursor.equals("0"));
-        } catch (UncheckedIOException e) {
-            // Redis went away: nothing to clean
-        }
+        Resp.deleteKeys(prefix);
     }
 
-    private void requireServices() {
-        String why = null;
-        try (Connection c = DriverManager.getConnection(MARIADB)) {
-            c.isValid(2);
-        } catch (SQLException e) {
-            why = "MariaDB at 127.0.0.1:3306 (root, no password) is not reachable (" + e.getMessage() + ")";
-        }
-        if (why == null) {
-            try (Resp r = new Resp()) {
-                r.call("PING");
-            } catch (UncheckedIOException e) {
-                why = "Redis at 127.0.0.1:6379 is not reachable (" + e.getCause() + ")";
-            }
-        }
+    private static void requireServices() {
+        Requirement.service(3306, "MariaDB (root, no password)");
+        Requirement.service(6379, "Redis");
         Path plugins = Distribution.shared().plugins();
-        if (why == null && !(Files.isDirectory(plugins.resolve("mysql")) && Files.isDirectory(plugins.resolve(
-                "redis")))) {
-            why = "the release lacks plugins/mysql or plugins/redis (build them too)";
-        }
-        if (why != null) {
-            database = null;
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            System.err.println("SKIPPED: " + why);
-            assumeTrue(false, why);
-        }
+        Requirement.require(Files.isDirectory(plugins.resolve("mysql")) && Files.isDirectory(plugins.resolve("redis")),
+                "the release lacks one of plugins/mysql, plugins/redis (build them too)");
     }
 
     private static void sql(String... statements) throws SQLException {

@@ -164,18 +164,7 @@ class LdapChangeFeedIT {
                 slapd.destroyForcibly().waitFor();
             }
         }
-        try (Resp r = new Resp()) {
-            String cursor = "0";
-            do {
-                List<?> reply = (List<?>) r.call("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
-                cursor = (String) reply.get(0);
-                for (Object k : (List<?>) reply.get(1)) {
-                    r.call("DEL", (String) k);
-                }
-            } while (!cursor.equals("0"));
-        } catch (UncheckedIOException e) {
-            // Redis went away: nothing to clean
-        }
+        Resp.deleteKeys(prefix);
     }
 
     private RunningServer start(String name) {

@@ -74,16 +74,7 @@ class RedisPrefilterIT {
         if (!usesRedis) {
             return;
         }
-        try (Resp r = new Resp()) {
-            String cursor = "0";
-            do {
-                List<?> reply = (List<?>) r.call("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
-                cursor = (String) reply.get(0);
-                for (Object k : (List<?>) reply.get(1)) {
-                    r.call("DEL", (String) k);
-                }
-            } while (!cursor.equals("0"));
-        }
+        Resp.deleteKeys(prefix);
     }
 
     /** A server configuration: Redis as L2 with this test's key prefixes, the prefilter section given. */

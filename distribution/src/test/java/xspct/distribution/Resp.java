@@ -30,6 +30,26 @@ final class Resp implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes every key that starts with a prefix (a test's own keys); a Redis that went away leaves nothing to do.
+     *
+     * @param prefix the test's key prefix
+     */
+    static void deleteKeys(String prefix) {
+        try (Resp r = new Resp()) {
+            String cursor = "0";
+            do {
+                List<?> reply = (List<?>) r.call("SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000");
+                cursor = (String) reply.get(0);
+                for (Object k : (List<?>) reply.get(1)) {
+                    r.call("DEL", (String) k);
+                }
+            } while (!cursor.equals("0"));
+        } catch (UncheckedIOException e) {
+            // Redis went away: nothing to clean
+        }
+    }
+
     Object call(String... args) {
         try {
             ByteArrayOutputStream b = new ByteArrayOutputStream();

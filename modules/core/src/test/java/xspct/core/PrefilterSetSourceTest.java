@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,12 +18,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import xspct.api.CacheContext;
-import xspct.api.CacheLookup;
 import xspct.api.CacheTier;
 import xspct.api.CacheTierProvider;
 import xspct.api.SetSource;
 import xspct.api.SetStore;
 import xspct.api.testing.CapturedLog;
+import xspct.api.testing.NoopCacheTier;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.config.YamlNode;
@@ -69,38 +68,21 @@ class PrefilterSetSourceTest {
     }
 
     /** A tier that caches nothing and offers the sets. */
-    /** A tier whose store keeps sets. */
-    private interface SetTier extends CacheTier, SetStore {
+    private static final class SetTier extends NoopCacheTier implements SetStore {
+        private final SetSource sets;
+
+        SetTier(SetSource sets) {
+            this.sets = sets;
+        }
+
+        @Override
+        public SetSource sets() {
+            return sets;
+        }
     }
 
     static CacheTierProvider tierWith(SetSource sets) {
-        CacheTier tier = new SetTier() {
-            @Override
-            public CacheLookup lookup(String address) {
-                return CacheLookup.MISS;
-            }
-
-            @Override
-            public void store(Map<String, Map<String, Object>> users, Map<String, String> aliases) {
-            }
-
-            @Override
-            public void storeNegative(Collection<String> addresses) {
-            }
-
-            @Override
-            public void invalidate(Collection<String> addresses) {
-            }
-
-            @Override
-            public void invalidateAll() {
-            }
-
-            @Override
-            public SetSource sets() {
-                return sets;
-            }
-        };
+        CacheTier tier = new SetTier(sets);
         return new CacheTierProvider() {
             @Override
             public String name() {
