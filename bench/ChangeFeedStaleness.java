@@ -53,6 +53,7 @@ public final class ChangeFeedStaleness {
                     }
                 }
                 if (pauseMs > 0) {
+                    // a deliberate random offset, so that changes fall anywhere between two reads of the feed
                     Thread.sleep(random.nextInt(pauseMs + 1));
                 }
                 changer.change(i, i + 1);
@@ -80,6 +81,7 @@ public final class ChangeFeedStaleness {
                         break;
                     }
                     if (!pending.isEmpty()) {
+                        // the measurement's resolution: ask again after 1 ms, until the deadline above
                         Thread.sleep(1);
                     }
                 }

@@ -7,14 +7,11 @@ import static xspct.distribution.SnapshotSetup.await;
 import static xspct.distribution.SnapshotSetup.awaitLog;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +25,13 @@ class GraceIT {
 
     @BeforeEach
     void createTable() {
-        mariadb("CREATE TABLE test." + table + " (mail VARCHAR(200) PRIMARY KEY, quota INT); INSERT INTO test."
+        MariaDb.exec("CREATE TABLE test." + table + " (mail VARCHAR(200) PRIMARY KEY, quota INT); INSERT INTO test."
                 + table + " VALUES ('alice@example.org', 100), ('bob@example.org', 200)");
     }
 
     @AfterEach
     void dropTable() {
-        mariadb("DROP TABLE IF EXISTS test." + table);
+        MariaDb.exec("DROP TABLE IF EXISTS test." + table);
     }
 
     @Test
@@ -79,26 +76,6 @@ class GraceIT {
                         () -> "the backend answers again\n" + s.stdout());
                 awaitLog(s, "(grace)", 1);
             }
-        }
-    }
-
-    private static void mariadb(String sql) {
-        Path client = Files.isExecutable(Path.of("/usr/bin/mariadb")) ? Path.of("/usr/bin/mariadb")
-                : Path.of("/usr/bin/mysql");
-        boolean ci = "true".equals(System.getenv("CI"));
-        if (!Files.isExecutable(client)) {
-            if (ci) {
-                throw new AssertionError("no MariaDB client (mariadb) on this machine");
-            }
-            Assumptions.abort("no MariaDB client: grace test skipped");
-        }
-        Distribution.Exited r = Distribution.runTool(List.of(client.toString(), "-h", "127.0.0.1", "-u", "root",
-                "-e", sql), Distribution.workDir(), 60);
-        if (r.exitCode() != 0) {
-            if (ci) {
-                throw new AssertionError("MariaDB at 127.0.0.1:3306 refused: " + r.output());
-            }
-            Assumptions.abort("MariaDB at 127.0.0.1:3306 not usable (" + r.output().trim() + "): skipped");
         }
     }
 }

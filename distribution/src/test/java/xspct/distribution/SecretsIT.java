@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +31,7 @@ class SecretsIT {
 
     @Test
     void noSecretInTheDebugLog() throws Exception {
-        mariadb("CREATE TABLE test." + TABLE + " (mail VARCHAR(200) PRIMARY KEY, quota INT); "
+        MariaDb.exec("CREATE TABLE test." + TABLE + " (mail VARCHAR(200) PRIMARY KEY, quota INT); "
                 + "INSERT INTO test." + TABLE + " VALUES ('dave@example.com', 5); "
                 + "CREATE USER '" + MYSQL_USER + "'@'%' IDENTIFIED BY '" + MYSQL_PW + "'; "
                 + "CREATE USER '" + MYSQL_USER + "'@'localhost' IDENTIFIED BY '" + MYSQL_PW + "'; "
@@ -42,7 +40,7 @@ class SecretsIT {
         try {
             run();
         } finally {
-            mariadb("DROP USER IF EXISTS '" + MYSQL_USER + "'@'%'; DROP USER IF EXISTS '" + MYSQL_USER
+            MariaDb.exec("DROP USER IF EXISTS '" + MYSQL_USER + "'@'%'; DROP USER IF EXISTS '" + MYSQL_USER
                     + "'@'localhost'; DROP TABLE IF EXISTS test." + TABLE + ";");
         }
     }
@@ -115,27 +113,6 @@ class SecretsIT {
         for (String secret : secrets) {
             assertFalse(stdout.contains(secret), "secret " + secret + " in the log; see secrets-it.log");
             assertFalse(stderr.contains(secret), "secret " + secret + " on stderr; see secrets-it.log");
-        }
-    }
-
-    /** Runs SQL as root through the MariaDB client; absent client or server skips, or fails under CI=true. */
-    private static void mariadb(String sql) {
-        Path client = Files.isExecutable(Path.of("/usr/bin/mariadb")) ? Path.of("/usr/bin/mariadb")
-                : Path.of("/usr/bin/mysql");
-        boolean ci = "true".equals(System.getenv("CI"));
-        if (!Files.isExecutable(client)) {
-            if (ci) {
-                throw new AssertionError("no MariaDB client (mariadb) on this machine");
-            }
-            Assumptions.abort("no MariaDB client: secrets test skipped");
-        }
-        Distribution.Exited r = Distribution.runTool(List.of(client.toString(), "-h", "127.0.0.1", "-u", "root",
-                "-e", sql), Distribution.workDir(), 60);
-        if (r.exitCode() != 0) {
-            if (ci) {
-                throw new AssertionError("MariaDB at 127.0.0.1:3306 refused: " + r.output());
-            }
-            Assumptions.abort("MariaDB at 127.0.0.1:3306 not usable (" + r.output().trim() + "): skipped");
         }
     }
 }

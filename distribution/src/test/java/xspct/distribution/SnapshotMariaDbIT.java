@@ -7,7 +7,6 @@ import static xspct.distribution.SnapshotSetup.await;
 import static xspct.distribution.SnapshotSetup.awaitLog;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -17,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,13 +37,13 @@ class SnapshotMariaDbIT {
             rows.append(i == 0 ? "" : ", ").append("('user").append(i).append("@example.org', 'alias").append(i)
                     .append("@example.org', ").append(100 + i).append(")");
         }
-        mariadb("CREATE TABLE test." + table + " (mail VARCHAR(200) PRIMARY KEY, alias VARCHAR(200), quota INT); "
+        MariaDb.exec("CREATE TABLE test." + table + " (mail VARCHAR(200) PRIMARY KEY, alias VARCHAR(200), quota INT); "
                 + "INSERT INTO test." + table + " VALUES " + rows);
     }
 
     @AfterEach
     void dropTable() {
-        mariadb("DROP TABLE IF EXISTS test." + table);
+        MariaDb.exec("DROP TABLE IF EXISTS test." + table);
     }
 
     private String query(int port) {
@@ -176,26 +174,6 @@ class SnapshotMariaDbIT {
                 assertEquals(0, central.stop()); // the edges' link to their central is gone
                 assertSameAnswers(expected, answers(primary, true), "the primary edge answers without its central");
             }
-        }
-    }
-
-    private static void mariadb(String sql) {
-        Path client = Files.isExecutable(Path.of("/usr/bin/mariadb")) ? Path.of("/usr/bin/mariadb")
-                : Path.of("/usr/bin/mysql");
-        boolean ci = "true".equals(System.getenv("CI"));
-        if (!Files.isExecutable(client)) {
-            if (ci) {
-                throw new AssertionError("no MariaDB client (mariadb) on this machine");
-            }
-            Assumptions.abort("no MariaDB client: snapshot test skipped");
-        }
-        Distribution.Exited r = Distribution.runTool(List.of(client.toString(), "-h", "127.0.0.1", "-u", "root",
-                "-e", sql), Distribution.workDir(), 60);
-        if (r.exitCode() != 0) {
-            if (ci) {
-                throw new AssertionError("MariaDB at 127.0.0.1:3306 refused: " + r.output());
-            }
-            Assumptions.abort("MariaDB at 127.0.0.1:3306 not usable (" + r.output().trim() + "): skipped");
         }
     }
 }

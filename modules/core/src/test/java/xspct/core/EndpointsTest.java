@@ -23,7 +23,7 @@ import xspct.core.codec.BodyFormat;
 import xspct.core.codec.JsonCodec;
 import xspct.core.config.ConfigException;
 import xspct.core.stats.Counters.Name;
-import xspct.core.testing.Await;
+import xspct.api.testing.Await;
 
 class EndpointsTest {
     private static final String DATA = """

@@ -29,7 +29,7 @@ import xspct.core.config.Settings;
 import xspct.core.config.YamlNode;
 import xspct.core.plugin.PluginRegistry;
 import xspct.core.prefilter.DomainPrefilter;
-import xspct.core.testing.Await;
+import xspct.api.testing.Await;
 
 /**
  * The wiring of {@code redis_key}, {@code redis_channel} and {@code redis_reload_interval} to a cache tier's

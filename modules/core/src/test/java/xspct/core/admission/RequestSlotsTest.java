@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import xspct.core.stats.Counters;
-import xspct.core.testing.Await;
+import xspct.api.testing.Await;
 import xspct.core.stats.Counters.Name;
 
 class RequestSlotsTest {

@@ -28,7 +28,7 @@ import xspct.api.ChangeSource;
 import xspct.api.LookupRequest;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.YamlNode;
-import xspct.core.testing.Await;
+import xspct.api.testing.Await;
 
 class ChangeFeedsTest {
     @TempDir

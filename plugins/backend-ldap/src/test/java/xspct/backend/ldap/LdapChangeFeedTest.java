@@ -26,6 +26,7 @@ import xspct.api.ChangeFeedStateStore;
 import xspct.api.ChangeSink;
 import xspct.api.ChangeSource;
 import xspct.api.QueryContext;
+import xspct.api.testing.Await;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.YamlNode;
 
@@ -119,13 +120,7 @@ class LdapChangeFeedTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, DEADLINE, condition);
     }
 
     @Test

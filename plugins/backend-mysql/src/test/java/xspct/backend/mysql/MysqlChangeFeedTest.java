@@ -37,6 +37,7 @@ import xspct.api.ChangeSink;
 import xspct.api.ChangeSource;
 import xspct.api.Leadership;
 import xspct.api.QueryContext;
+import xspct.api.testing.Await;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.YamlNode;
 
@@ -143,13 +144,7 @@ class MysqlChangeFeedTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, DEADLINE, condition);
     }
 
     // ------------------------------------------------------------------ tests

@@ -3,6 +3,7 @@ package xspct.cache.redis;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -11,6 +12,7 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 import xspct.api.CacheContext;
 import xspct.api.CacheTier;
+import xspct.api.testing.Await;
 import xspct.core.config.ConfigFile;
 import xspct.core.config.Settings;
 import xspct.core.config.YamlNode;
@@ -102,13 +104,6 @@ final class RedisTestSupport {
 
     /** Polls until the condition holds or the deadline passes. */
     static boolean eventually(long millis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return condition.getAsBoolean();
+        return Await.eventually(Duration.ofMillis(millis), condition);
     }
 }

@@ -1,9 +1,14 @@
-package xspct.core.testing;
+package xspct.api.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Waiting for a condition with a deadline, for the tests that observe work done on other threads. */
+/**
+ * Waiting for a condition with a deadline, for the tests of the core and of plugins that observe work done on other
+ * threads: the one place where a test polls.
+ *
+ * @since API 2.4
+ */
 public final class Await {
     /** How long a condition may take unless a test says otherwise: generous, as builds share busy machines. */
     public static final Duration DEADLINE = Duration.ofSeconds(20);
@@ -40,5 +45,24 @@ public final class Await {
             }
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * Waits until a condition holds or the deadline passes, for tests that assert on the outcome themselves.
+     *
+     * @param deadline  how long it may take
+     * @param condition the condition
+     * @return whether the condition held in time
+     * @throws InterruptedException when interrupted
+     */
+    public static boolean eventually(Duration deadline, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                return condition.getAsBoolean();
+            }
+            Thread.sleep(5);
+        }
+        return true;
     }
 }
