@@ -4,95 +4,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static xspct.core.lookup.TestService.user;
 import static xspct.core.lookup.TestService.users;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import xspct.api.BackendResult;
-import xspct.api.CacheContext;
 import xspct.api.CacheLookup;
-import xspct.api.CacheTier;
-import xspct.api.CacheTierProvider;
 import xspct.api.GraceEntries;
 import xspct.core.Reply;
 import xspct.core.XspctService;
 import xspct.core.stats.Counters.Name;
+import xspct.core.testing.MemoryTier;
 
 /** Stale-if-error: entries past their lifetime answer only when the backends fail, and only completely. */
 class GraceAnswersTest {
 
     /** An L1 whose live entries the test expires by hand; expired entries stay readable through {@link #stale}. */
-    static final class ExpiringTier implements CacheTier, GraceEntries {
-        final Map<String, String> aliases = new ConcurrentHashMap<>();
-        final Map<String, Map<String, Object>> users = new ConcurrentHashMap<>();
-        final Map<String, Boolean> negative = new ConcurrentHashMap<>();
+    /** An L1 whose entries can all be made past their TTL at once: then they answer only as grace entries. */
+    static final class ExpiringTier extends MemoryTier implements GraceEntries {
         final AtomicBoolean expired = new AtomicBoolean();
-        final AtomicInteger stores = new AtomicInteger();
 
         @Override
         public CacheLookup lookup(String address) {
-            return expired.get() ? CacheLookup.MISS : stale(address);
+            return expired.get() ? CacheLookup.MISS : super.lookup(address);
         }
 
         @Override
         public CacheLookup stale(String address) {
-            String pk = aliases.get(address);
-            if (pk != null && users.containsKey(pk)) {
-                return new CacheLookup.Positive(pk, users.get(pk));
-            }
-            return negative.containsKey(address) ? CacheLookup.NEGATIVE : CacheLookup.MISS;
-        }
-
-        @Override
-        public void store(Map<String, Map<String, Object>> u, Map<String, String> a) {
-            stores.incrementAndGet();
-            users.putAll(u);
-            aliases.putAll(a);
-        }
-
-        @Override
-        public void storeNegative(Collection<String> addresses) {
-            addresses.forEach(x -> negative.put(x, true));
-        }
-
-        @Override
-        public void invalidate(Collection<String> addresses) {
-            addresses.forEach(aliases::remove);
-        }
-
-        @Override
-        public void invalidateAll() {
-            aliases.clear();
-        }
-
-        CacheTierProvider provider() {
-            ExpiringTier self = this;
-            return new CacheTierProvider() {
-                @Override
-                public String name() {
-                    return "expiring";
-                }
-
-                @Override
-                public String configKey() {
-                    return "xspct_db_local_cache";
-                }
-
-                @Override
-                public int level() {
-                    return 1;
-                }
-
-                @Override
-                public Optional<CacheTier> create(CacheContext context) {
-                    return Optional.of(self);
-                }
-            };
+            return super.lookup(address);
         }
     }
 
