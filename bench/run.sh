@@ -11,8 +11,9 @@
 # needs the local MariaDB (127.0.0.1:3306, root without password, database test) and curl; without MariaDB that
 # figure is left out.
 #
-# Every figure is a median over interleaved rounds, and every ratio is taken within one round, so that the load
-# of a shared machine hits both sides of a ratio alike. Server CPU per request is the server process's user+system
+# Every figure is a median over interleaved rounds. Every throughput figure is measured right next to a run of the
+# floor (floor first in odd rounds, last in even ones), and its ratio is taken within that pair, so that the load of
+# a shared machine hits both sides of a ratio alike. Server CPU per request is the server process's user+system
 # time over the requests wrk counted; bytes allocated per request come from the server's GC log (heap growth between
 # collections over the run, divided by the requests in the same time).
 set -euo pipefail
@@ -58,21 +59,28 @@ if [[ $skip != *" throughput "* ]]; then
   echo "bench: warm-up" >&2
   for c in "${cases[@]}"; do set -- $c; measure "$1" "$2" "$3" "$4" "$seconds" > /dev/null; done
   declare -A res ratio
+  # Each figure is measured next to its own run of the floor, and its ratio is taken within that pair: on a
+  # shared machine the load changes within seconds, so a floor measured a minute earlier is no reference.
   for r in $(seq 1 "$rounds"); do
-    order=$(seq 0 $((${#cases[@]} - 1)))
-    [ $((r % 2)) -eq 0 ] && order=$(seq $((${#cases[@]} - 1)) -1 0)  # alternate the order against drift
+    order=$(seq 1 $((${#cases[@]} - 1)))
+    [ $((r % 2)) -eq 0 ] && order=$(seq $((${#cases[@]} - 1)) -1 1)  # alternate the order against drift
     declare -A this=()
     for i in $order; do
+      set -- ${cases[0]}; floor_run="$1 $2 $3 $4"
       set -- ${cases[$i]}
-      this[$i]=$(measure "$1" "$2" "$3" "$4" "$seconds")
+      if [ $((r % 2)) -eq 1 ]; then
+        f=$(measure $floor_run "$seconds"); this[$i]=$(measure "$1" "$2" "$3" "$4" "$seconds")
+      else
+        this[$i]=$(measure "$1" "$2" "$3" "$4" "$seconds"); f=$(measure $floor_run "$seconds")
+      fi
+      res[0]+="$f;"
       res[$i]+="${this[$i]};"
+      ratio[$i]+="$(ratio "$(field 1 "${this[$i]}")" "$(field 1 "$f")") "
+      ratio[cpu$i]+="$(ratio "$(field 2 "${this[$i]}")" "$(field 2 "$f")") "
+      echo "bench: round $r, ${labels[$i]} (req/s, CPU µs, bytes per request): [${this[$i]}], floor [$f]" >&2
     done
-    for i in $(seq 0 $((${#cases[@]} - 1))); do
-      ratio[$i]+="$(ratio "$(field 1 "${this[$i]}")" "$(field 1 "${this[0]}")") "
-      ratio[cpu$i]+="$(ratio "$(field 2 "${this[$i]}")" "$(field 2 "${this[0]}")") "
-    done
-    echo "bench: round $r (req/s, CPU µs, bytes per request): $(for i in $(seq 0 $((${#cases[@]} - 1))); do printf "[%s] " "${this[$i]}"; done)" >&2
   done
+  ratio[0]="1.000"; ratio[cpu0]="1.000"
   for i in $(seq 0 $((${#cases[@]} - 1))); do
     IFS=';' read -r -a runs <<< "${res[$i]}"
     v=$(median $(field 1 "${runs[@]}")); q=$(median ${ratio[$i]})

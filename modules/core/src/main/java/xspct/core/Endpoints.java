@@ -1,8 +1,6 @@
 package xspct.core;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -98,14 +96,55 @@ public final class Endpoints {
      * @throws Exception an unexpected failure (generic 500)
      */
     public EndpointResult queryJson(List<String> users, BodyFormat format) throws Exception {
+        return queryJson(users, format, Optional.empty());
+    }
+
+    /**
+     * {@code POST /v1/query-json} answered from the response cache by its body alone, before decoding: the body was
+     * seen before and its answer is still cached.
+     *
+     * @param contentType the request's {@code Content-Type}, or null
+     * @param body        the body as received
+     * @param format      the response format
+     * @return the answer, or empty when the body must be decoded and {@link #queryJson(List, BodyFormat, String,
+     *         byte[])} called
+     */
+    public Optional<EndpointResult> queryJsonSeen(String contentType, byte[] body, BodyFormat format) {
+        Optional<ResponseCache.Entry> e = cache.get(new ResponseCache.Seen("query-json", contentType, format, body));
+        if (e.isEmpty()) {
+            return Optional.empty(); // the miss is counted by the decoded request's lookup that follows
+        }
+        counters.inc(Name.RESPONSE_CACHE_HITS);
+        return Optional.of(new EndpointResult.Body(e.get().body(), e.get().contentType()));
+    }
+
+    /**
+     * {@code POST /v1/query-json} , after parsing, authentication and the size limit, remembering the body for
+     * {@link #queryJsonSeen}.
+     *
+     * @param users       the requested addresses, decoded from the body
+     * @param format      the response format
+     * @param contentType the request's {@code Content-Type}, or null
+     * @param body        the body as received (not copied: the caller must not change it)
+     * @return the answer
+     * @throws Exception an unexpected failure (generic 500)
+     */
+    public EndpointResult queryJson(List<String> users, BodyFormat format, String contentType, byte[] body)
+            throws Exception {
+        return queryJson(users, format, Optional.of(new ResponseCache.Seen("query-json", contentType, format, body)));
+    }
+
+    private EndpointResult queryJson(List<String> users, BodyFormat format, Optional<ResponseCache.Seen> request)
+            throws Exception {
         CanonicalAddresses admitted = pipeline.canonicalise(users);
         if (admitted.isEmpty()) {
             return users(new Reply.Users(Map.of()), format);
         }
         List<String> survivors = admitted.originals();
-        List<String> sorted = new ArrayList<>(survivors);
-        Collections.sort(sorted);
-        ResponseCache.Key key = new ResponseCache.Key("query-json", List.of(List.copyOf(sorted)), format);
+        String[] sorted = survivors.toArray(new String[0]);
+        Arrays.sort(sorted);
+        ResponseCache.Key key = new ResponseCache.Key("query-json", List.of(List.of(sorted)), format);
+        request.ifPresent(r -> cache.remember(r, key));
         Optional<EndpointResult> hit = cached(key);
         if (hit.isPresent()) {
             return hit.get();

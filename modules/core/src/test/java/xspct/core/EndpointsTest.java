@@ -1,5 +1,6 @@
 package xspct.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -103,6 +104,27 @@ class EndpointsTest {
             assertEquals(5, Fixtures.calls("users"));
             e.responseCache().invalidateAll();
             assertEquals(0, e.responseCache().size());
+        }
+    }
+
+    @Test
+    void aQueryJsonBodySeenBeforeIsAnsweredWithoutDecodingAndCountedOnce() throws Exception {
+        try (XspctService s = Fixtures.service(DATA)) {
+            Endpoints e = s.endpoints();
+            byte[] body = "{\"users\": [\"bob@ex.de\", \"a@ex.de\"]}".getBytes(StandardCharsets.UTF_8);
+            assertTrue(e.queryJsonSeen("application/json", body, BodyFormat.JSON).isEmpty());
+            assertEquals(0, s.statistics().count(Name.RESPONSE_CACHE_MISSES), "a body not seen counts nothing");
+            var first = assertInstanceOf(EndpointResult.Body.class,
+                    e.queryJson(List.of("bob@ex.de", "a@ex.de"), BodyFormat.JSON, "application/json", body));
+            assertEquals(1, s.statistics().count(Name.RESPONSE_CACHE_MISSES));
+            var again = assertInstanceOf(EndpointResult.Body.class,
+                    e.queryJsonSeen("application/json", body.clone(), BodyFormat.JSON).orElseThrow());
+            assertArrayEquals(first.body(), again.body());
+            assertEquals(1, s.statistics().count(Name.RESPONSE_CACHE_HITS));
+            assertEquals(1, Fixtures.calls("users"));
+            e.responseCache().invalidate(List.of("alice@ex.de"));
+            assertTrue(e.queryJsonSeen("application/json", body, BodyFormat.JSON).isEmpty(),
+                    "an invalidation reaches the answer of a body as that of the decoded request");
         }
     }
 

@@ -7,12 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -69,10 +71,10 @@ final class QueryService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         for (String p : GET_PATHS) {
-            rules.get(p, this::query);
+            rules.route(Method.GET, UserPath.of(p), this::query);
         }
         for (String p : ENCODED_SLASH_PATHS) {
-            rules.get(p, this::queryEncodedSlash);
+            rules.route(Method.GET, UserPath.of(p), this::queryEncodedSlash);
         }
         for (String p : POST_PATHS) {
             rules.post(p, this::queryJson);
@@ -137,9 +139,17 @@ final class QueryService implements HttpService {
             return;
         }
         BodyCodecs codecs = endpoints.codecs();
+        String contentType = contentType(req);
+        byte[] body = guard.readBody(req);
+        BodyFormat format = format(req, codecs);
+        Optional<EndpointResult> answered = endpoints.queryJsonSeen(contentType, body, format);
+        if (answered.isPresent()) {
+            send(res, answered.get());
+            return;
+        }
         List<String> users;
         try {
-            users = parseUsers(codecs.decode(contentType(req), guard.readBody(req)));
+            users = parseUsers(codecs.decode(contentType, body));
         } catch (MalformedBodyException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "query-json: unreadable body: " + e.getMessage());
             PlainText.send(res, 400, "400 Bad Request");
@@ -149,7 +159,7 @@ final class QueryService implements HttpService {
             PlainText.send(res, 400, "400 Bad Request: too many users");
             return;
         }
-        send(res, endpoints.queryJson(users, format(req, codecs)));
+        send(res, endpoints.queryJson(users, format, contentType, body));
     }
 
     static String contentType(ServerRequest req) {

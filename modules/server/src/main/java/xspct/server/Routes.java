@@ -32,16 +32,20 @@ final class Routes {
                 : new MetricsService(metrics, new MetricsAuth(settings.metricsAuth(), auth));
         return r -> {
             r.addFilter(observer); // the guard's filter runs inside it
-            r.register(health, query, rspamd);
+            // Routes go on the root list: a registered service would cost every request a nested route walk and a
+            // copy of its path parameters.
+            health.routing(r);
+            query.routing(r);
+            rspamd.routing(r);
             if (metricsService != null) {
-                r.register(metricsService);
+                metricsService.routing(r);
                 MethodNotAllowed.register(r, "GET, HEAD", MetricsService.PATHS);
             }
-            r.register(new CacheService(service, auth, guard));
-            r.register(new SnapshotsService(service.snapshots(), auth));
+            new CacheService(service, auth, guard).routing(r);
+            new SnapshotsService(service.snapshots(), auth).routing(r);
             MethodNotAllowed.register(r, "GET", SnapshotsService.GET_PATHS);
             MethodNotAllowed.register(r, "POST", SnapshotsService.POST_PATHS);
-            r.register(new ChangeFeedService(service, auth));
+            new ChangeFeedService(service, auth).routing(r);
             MethodNotAllowed.register(r, "GET", ChangeFeedService.PATHS);
             MethodNotAllowed.register(r, "GET", HealthService.PATHS);
             MethodNotAllowed.register(r, "GET", QueryService.GET_PATHS);

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -22,6 +23,10 @@ import xspct.core.codec.BodyFormat;
  * <p>Each entry remembers the addresses it was computed from (requested, canonical and resolved), so that
  * {@link #invalidate(Collection)} can drop the answers a changed user appears in. An answer whose computation started
  * before an invalidation of one of its addresses is not stored: it may hold what the invalidation was about.
+ *
+ * <p>A request body seen before finds its key without being decoded again ({@link #get(Seen)}): clients such as
+ * Rspamd repeat the same bodies, and decoding one costs more than answering it from here. What a body maps to is
+ * only its key, so expiry and invalidation apply exactly as to a decoded request.
  */
 public final class ResponseCache {
 
@@ -33,6 +38,10 @@ public final class ResponseCache {
     private final long expireNanos;
     private final LongSupplier clock;
     private final LinkedHashMap<Key, Stored> entries;
+    /** Bodies seen, to the keys their decoding gave; least recently used dropped first; guarded by {@link #entries}. */
+    private final LinkedHashMap<Seen, Key> seen;
+    /** Larger bodies are decoded every time: the map of seen bodies holds at most max_entries times this. */
+    static final int MAX_SEEN_BODY = 2048;
     /** Invalidated addresses are remembered in this many stripes (a collision only drops a harmless put). */
     private static final int STRIPES = 1 << 12;
     /** Per stripe of addresses, the clock reading of its latest invalidation; guarded by {@link #entries}. */
@@ -61,6 +70,46 @@ public final class ResponseCache {
     }
 
     private record Stored(Entry entry, long storedAt, long computedSince, Set<String> addresses) {
+    }
+
+    /**
+     * A request as it arrived, before decoding: equal bodies of the same content type, asking for the same format,
+     * decode to the same key.
+     */
+    public static final class Seen {
+        private final String endpoint;
+        private final String contentType;
+        private final BodyFormat format;
+        private final byte[] body;
+        private final int hash;
+
+        /**
+         * Describes a request.
+         *
+         * @param endpoint    the endpoint's key name, as in {@link Key#endpoint()}
+         * @param contentType the request's {@code Content-Type}, or null
+         * @param format      the response format
+         * @param body        the body as received (not copied: the caller must not change it)
+         */
+        public Seen(String endpoint, String contentType, BodyFormat format, byte[] body) {
+            this.endpoint = endpoint;
+            this.contentType = contentType;
+            this.format = format;
+            this.body = body;
+            this.hash = (31 * endpoint.hashCode() + Objects.hashCode(contentType)) * 31 + Arrays.hashCode(body);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Seen other && hash == other.hash && endpoint.equals(other.endpoint)
+                    && Objects.equals(contentType, other.contentType) && format.equals(other.format)
+                    && Arrays.equals(body, other.body);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**
@@ -123,6 +172,7 @@ public final class ResponseCache {
         this.expireNanos = (long) (settings.expireSeconds() * 1e9);
         this.clock = clock;
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
+        this.seen = new LinkedHashMap<>(16, 0.75f, true);
         // "never invalidated" reads as the creation time, which precedes every computation
         long created = clock.getAsLong();
         Arrays.fill(invalidatedAt, created);
@@ -154,6 +204,43 @@ public final class ResponseCache {
                 return Optional.empty();
             }
             return Optional.of(s.entry());
+        }
+    }
+
+    /**
+     * The stored answer of a request body seen before, if it has not expired nor been invalidated.
+     *
+     * @param request the request as received
+     * @return the answer, if cached
+     */
+    public Optional<Entry> get(Seen request) {
+        if (!enabled || request.body.length > MAX_SEEN_BODY) {
+            return Optional.empty();
+        }
+        Key key;
+        synchronized (entries) {
+            key = seen.get(request);
+        }
+        return key == null ? Optional.empty() : get(key);
+    }
+
+    /**
+     * Remembers the key a request body decoded to, for {@link #get(Seen)}.
+     *
+     * @param request the request as received
+     * @param key     the key its decoding gave
+     */
+    public void remember(Seen request, Key key) {
+        if (!enabled || request.body.length > MAX_SEEN_BODY) {
+            return;
+        }
+        synchronized (entries) {
+            seen.put(request, key);
+            while (seen.size() > maxEntries) {
+                Iterator<Seen> eldest = seen.keySet().iterator();
+                eldest.next();
+                eldest.remove();
+            }
         }
     }
 

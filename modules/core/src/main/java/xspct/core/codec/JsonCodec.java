@@ -3,6 +3,7 @@ package xspct.core.codec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -34,6 +36,8 @@ public final class JsonCodec {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
             .build();
+
+    private static final ThreadLocal<Writer> WRITERS = ThreadLocal.withInitial(Writer::new);
 
     /** The media type of JSON bodies. */
     public static final String MEDIA_TYPE = "application/json";
@@ -140,14 +144,45 @@ public final class JsonCodec {
      * @return UTF-8 JSON
      */
     public static byte[] write(Object value) {
-        ExactBytes out = new ExactBytes();
-        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-            g.setPrettyPrinter(PythonSeparators.INSTANCE);
-            write(g, value);
-        } catch (IOException e) {
-            throw new IllegalStateException("JSON encoding failed", e);
+        Writer w = WRITERS.get();
+        if (w.busy) { // not expected (encoding does not call back into encoding), but never share a generator
+            w = new Writer();
         }
-        return out.bytes();
+        w.busy = true;
+        try {
+            write(w.generator, value);
+            w.generator.flush();
+            return w.out.take();
+        } catch (IOException e) {
+            WRITERS.remove(); // the generator may be in the middle of a document
+            throw new IllegalStateException("JSON encoding failed", e);
+        } catch (RuntimeException | Error e) {
+            WRITERS.remove();
+            throw e;
+        } finally {
+            w.busy = false;
+        }
+    }
+
+    /**
+     * A generator kept by each thread and used for one document after another. Making a generator costs as much
+     * as encoding a small answer (its I/O context, its buffer taken from and given back to Jackson's pool, its root
+     * context), and a connection's thread encodes one answer per request. Each document is complete at the root,
+     * so nothing of one is left for the next; the pretty printer's root separator is empty.
+     */
+    private static final class Writer {
+        final ExactBytes out = new ExactBytes();
+        final JsonGenerator generator;
+        boolean busy;
+
+        Writer() {
+            try {
+                generator = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+            } catch (IOException e) {
+                throw new IllegalStateException("JSON encoding failed", e);
+            }
+            generator.setPrettyPrinter(PythonSeparators.INSTANCE);
+        }
     }
 
     /**
@@ -178,8 +213,12 @@ public final class JsonCodec {
             }
         }
 
-        byte[] bytes() {
-            return more == null ? first : more.toByteArray();
+        /** {@return what was written since the last call, and starts anew} */
+        byte[] take() {
+            byte[] b = more == null ? first : more.toByteArray();
+            first = EMPTY;
+            more = null;
+            return b;
         }
     }
 
@@ -189,16 +228,23 @@ public final class JsonCodec {
             case String s -> g.writeString(s);
             case Map<?, ?> m -> {
                 g.writeStartObject();
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    g.writeFieldName(String.valueOf(e.getKey()));
-                    write(g, e.getValue());
+                try {
+                    m.forEach((k, x) -> field(g, k, x)); // no entry objects, unlike iterating entrySet()
+                } catch (UncheckedIOException e) {
+                    throw e.getCause();
                 }
                 g.writeEndObject();
             }
             case List<?> l -> {
                 g.writeStartArray();
-                for (Object o : l) {
-                    write(g, o);
+                if (l instanceof RandomAccess) { // most values are one-element lists: no iterator per list
+                    for (int i = 0; i < l.size(); i++) {
+                        write(g, l.get(i));
+                    }
+                } else {
+                    for (Object o : l) {
+                        write(g, o);
+                    }
                 }
                 g.writeEndArray();
             }
@@ -213,10 +259,23 @@ public final class JsonCodec {
         }
     }
 
-    /** Python's default {@code json.dumps} separators. */
+    private static void field(JsonGenerator g, Object name, Object value) {
+        try {
+            g.writeFieldName(String.valueOf(name));
+            write(g, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Python's default {@code json.dumps} separators, and nothing between documents. */
     private static final class PythonSeparators extends MinimalPrettyPrinter {
         private static final long serialVersionUID = 1L;
         static final PythonSeparators INSTANCE = new PythonSeparators();
+
+        PythonSeparators() {
+            super("");
+        }
 
         @Override
         public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {

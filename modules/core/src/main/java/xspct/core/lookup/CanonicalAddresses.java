@@ -49,15 +49,22 @@ public final class CanonicalAddresses {
         if (prefilter == Prefilter.OPEN) {
             return new CanonicalAddresses(requested, rewritten);
         }
-        Map<String, Boolean> passed = HashMap.newHashMap(rewritten.size());
-        Map<String, String> admitted = LinkedHashMap.newLinkedHashMap(rewritten.size());
+        // each canonical address is asked once; the map of the admitted is only made when one is refused
+        boolean[] pass = new boolean[rewritten.size()];
+        Map<String, Boolean> asked = pass.length > 1 ? HashMap.newHashMap(pass.length) : null;
+        int i = 0;
+        int refused = 0;
+        for (String c : rewritten.values()) {
+            pass[i] = asked == null ? prefilter.pass(c) : asked.computeIfAbsent(c, prefilter::pass);
+            refused += pass[i++] ? 0 : 1;
+        }
+        if (refused == 0) {
+            return new CanonicalAddresses(requested, rewritten);
+        }
+        Map<String, String> admitted = LinkedHashMap.newLinkedHashMap(pass.length - refused);
+        i = 0;
         for (Map.Entry<String, String> e : rewritten.entrySet()) {
-            Boolean pass = passed.get(e.getValue());
-            if (pass == null) {
-                pass = prefilter.pass(e.getValue());
-                passed.put(e.getValue(), pass);
-            }
-            if (pass) {
+            if (pass[i++]) {
                 admitted.put(e.getKey(), e.getValue());
             }
         }
@@ -100,7 +107,10 @@ public final class CanonicalAddresses {
     }
 
     /** {@return the distinct canonical addresses, in first-seen order} */
-    Set<String> canonicals() {
+    Collection<String> canonicals() {
+        if (canonicalOf.size() == 1) { // a lookup of one address: no set to make
+            return canonicalOf.values();
+        }
         return new LinkedHashSet<>(canonicalOf.values());
     }
 

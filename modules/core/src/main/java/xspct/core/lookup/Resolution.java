@@ -16,13 +16,14 @@ import java.util.Optional;
  * @param wildcard  the addresses the wildcard fallback resolved: requested address to the wildcard record's primary
  *                  key
  * @param wildcardRecords the records of the wildcard fallback, by primary key
- * @param sources   how each admitted requested address was resolved
+ * @param cached    the canonical addresses answered by a positive cache entry, of their own
+ *                  ({@link Source#CACHE}) or of a wildcard key ({@link Source#WILDCARD_CACHE})
  * @param failures  the backend errors observed, in order (at most one unless the policy lets the resolution go on
  *                  after an error)
  * @param snapshot  the edge snapshot version that answered instead of the backends, or empty
  */
 public record Resolution(CanonicalAddresses addresses, UserRecords records, AddressKeys keys,
-                         Map<String, String> wildcard, UserRecords wildcardRecords, Map<String, Source> sources,
+                         Map<String, String> wildcard, UserRecords wildcardRecords, Map<String, Source> cached,
                          List<BackendFailure> failures, String snapshot) {
 
     /** {@return the {@code X-Xspct-Source} of the answer: empty, or {@code snapshot/<version>}} */
@@ -78,7 +79,19 @@ public record Resolution(CanonicalAddresses addresses, UserRecords records, Addr
      * @return the source; {@link Source#NONE} for an address not admitted or not found
      */
     public Source source(String original) {
-        return sources.getOrDefault(original, Source.NONE);
+        // worked out when asked: most resolutions are of one address, asked about once
+        String c = addresses.canonical(original);
+        if (c == null) {
+            return Source.NONE;
+        }
+        if (wildcard.containsKey(original)) {
+            return Source.WILDCARD;
+        }
+        Source s = cached.get(c);
+        if (s != null) {
+            return s;
+        }
+        return keys.found(original) ? Source.BACKENDS : Source.NONE;
     }
 
     /**

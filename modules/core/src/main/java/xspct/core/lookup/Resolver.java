@@ -153,14 +153,16 @@ public final class Resolver {
         private final ResolutionPolicy policy;
         /** Records and address keys from the caches and the direct pass. */
         private final Answer direct = new Answer();
+        // The collections below are made on their first use: a lookup answered from the caches, the hot path,
+        // needs none of them.
         /** Canonical addresses answered by a positive cache entry, of their own or of a wildcard key. */
-        private final Map<String, Source> cached = new HashMap<>();
+        private Map<String, Source> cached = Map.of();
         /** Canonical addresses for the direct pass. */
-        private final Set<String> dispatch = new LinkedHashSet<>();
+        private Set<String> dispatch = Set.of();
         /** Canonical addresses whose negative entry is an answer but whose wildcard keys may still resolve. */
-        private final Set<String> wildcardOnly = new LinkedHashSet<>();
+        private Set<String> wildcardOnly = Set.of();
         private WildcardFallback.Result fallback = WildcardFallback.Result.none();
-        private final List<BackendFailure> failures = new ArrayList<>(0);
+        private List<BackendFailure> failures = List.of();
 
         /** Taken before anything is read: the write-back is dropped for addresses invalidated since. */
         private final long mark = caches.mark();
@@ -181,7 +183,7 @@ public final class Resolver {
                 switch (hit.result()) {
                     case CacheLookup.Positive p -> found(c, p, Source.CACHE);
                     case CacheLookup.Negative n -> afterNegative(c);
-                    case CacheLookup.Miss m -> dispatch.add(c);
+                    case CacheLookup.Miss m -> dispatch(c);
                 }
             }
         }
@@ -189,7 +191,17 @@ public final class Resolver {
         private void found(String c, CacheLookup.Positive p, Source source) {
             direct.records.put(p.primaryKey(), p.user());
             direct.keys.put(c, p.primaryKey());
+            if (cached.isEmpty()) {
+                cached = new HashMap<>();
+            }
             cached.put(c, source);
+        }
+
+        private void dispatch(String c) {
+            if (dispatch.isEmpty()) {
+                dispatch = new LinkedHashSet<>();
+            }
+            dispatch.add(c);
         }
 
         /**
@@ -208,8 +220,11 @@ public final class Resolver {
                 allNegative &= r instanceof CacheLookup.Negative;
             }
             if (policy.reads() == CacheReads.NEGATIVE_IS_RECHECKED) {
-                dispatch.add(c);
+                dispatch(c);
             } else if (!keys.isEmpty() && !allNegative) {
+                if (wildcardOnly.isEmpty()) {
+                    wildcardOnly = new LinkedHashSet<>();
+                }
                 wildcardOnly.add(c);
             }
         }
@@ -260,6 +275,9 @@ public final class Resolver {
 
         /** Step 5; false when a backend error ends the resolution. */
         boolean wildcardFallback() throws InterruptedException {
+            if (dispatch.isEmpty() && wildcardOnly.isEmpty()) {
+                return true;
+            }
             Map<String, String> unresolved = new LinkedHashMap<>();
             addresses.asMap().forEach((o, c) -> {
                 if (!direct.found(o) && (dispatch.contains(c) || wildcardOnly.contains(c))) {
@@ -318,25 +336,16 @@ public final class Resolver {
         }
 
         private boolean failed(String error, Pass pass) {
+            if (failures.isEmpty()) {
+                failures = new ArrayList<>(2);
+            }
             failures.add(new BackendFailure(error, pass));
             return policy.errors() == BackendErrors.PARTIAL;
         }
 
         Resolution resolution() {
-            Map<String, Source> sources = HashMap.newHashMap(addresses.asMap().size());
-            addresses.asMap().forEach((o, c) -> {
-                Source s;
-                if (fallback.primaryKeys().containsKey(o)) {
-                    s = Source.WILDCARD;
-                } else if (cached.containsKey(c)) {
-                    s = cached.get(c);
-                } else {
-                    s = direct.found(o) ? Source.BACKENDS : Source.NONE;
-                }
-                sources.put(o, s);
-            });
             return new Resolution(addresses, direct.records, direct.keys, fallback.primaryKeys(), fallback.records(),
-                    sources, List.copyOf(failures), direct.snapshot != null ? direct.snapshot
+                    cached, List.copyOf(failures), direct.snapshot != null ? direct.snapshot
                     : fallback.snapshot() != null ? fallback.snapshot() : "");
         }
     }

@@ -25,6 +25,45 @@ class ResponseCacheTest {
         return new ResponseCache.Entry(s.getBytes(), "application/json");
     }
 
+    private static ResponseCache.Seen seen(String contentType, String body) {
+        return new ResponseCache.Seen("query-json", contentType, BodyFormat.JSON, body.getBytes());
+    }
+
+    @Test
+    void aBodySeenBeforeFindsItsAnswerUntilItsAddressIsInvalidated() {
+        ResponseCache c = cache(10, 10);
+        String body = "{\"users\": [\"a@ex.de\"]}";
+        c.remember(seen("application/json", body), key("a"));
+        assertTrue(c.get(seen("application/json", body)).isEmpty(), "no answer stored yet");
+        c.put(key("a"), entry("A"), List.of("a@ex.de"), now.get());
+        assertEquals("A", new String(c.get(seen("application/json", body)).orElseThrow().body()));
+        assertTrue(c.get(seen(null, body)).isEmpty(), "another content type decodes another way");
+        assertTrue(c.get(seen("application/json", body + " ")).isEmpty(), "another body");
+        assertTrue(c.get(new ResponseCache.Seen("query-json", "application/json",
+                new BodyFormat("application/msgpack", BodyFormat.JSON.codec()), body.getBytes())).isEmpty());
+        c.invalidate(List.of("a@ex.de"));
+        assertTrue(c.get(seen("application/json", body)).isEmpty(), "invalidated like the decoded request");
+        c.put(key("a"), entry("A2"), List.of("a@ex.de"), now.get());
+        assertEquals("A2", new String(c.get(seen("application/json", body)).orElseThrow().body()));
+        now.addAndGet(10_000_000_000L);
+        assertTrue(c.get(seen("application/json", body)).isEmpty(), "expired like the decoded request");
+    }
+
+    @Test
+    void largeBodiesAndTheLeastRecentlySeenAreNotKept() {
+        ResponseCache c = cache(2, 10);
+        String large = "x".repeat(ResponseCache.MAX_SEEN_BODY + 1);
+        c.remember(seen(null, large), key("a"));
+        c.remember(seen(null, "1"), key("a"));
+        c.remember(seen(null, "2"), key("a"));
+        c.remember(seen(null, "3"), key("a"));
+        c.put(key("a"), entry("A"), List.of(), now.get());
+        assertTrue(c.get(seen(null, large)).isEmpty());
+        assertTrue(c.get(seen(null, "1")).isEmpty(), "beyond max_entries bodies");
+        assertTrue(c.get(seen(null, "2")).isPresent());
+        assertTrue(c.get(seen(null, "3")).isPresent());
+    }
+
     @Test
     void expiresAfterTheTtlCountedFromTheWrite() {
         ResponseCache c = cache(10, 10);

@@ -1,6 +1,7 @@
 package xspct.core.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,5 +43,30 @@ class JsonCodecTest {
         String s = "x".repeat(length);
         List<Object> doc = Arrays.asList(s, true, null);
         assertEquals("[\"" + s + "\", true, null]", new String(JsonCodec.write(doc), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void documentsWrittenOneAfterAnotherOnAThreadShareNothing() {
+        byte[] first = JsonCodec.write(Map.of("a", List.of("x", 1L)));
+        byte[] large = JsonCodec.write(Map.of("big", "y".repeat(20_000)));
+        byte[] second = JsonCodec.write(List.of());
+        assertEquals("{\"a\": [\"x\", 1]}", new String(first, StandardCharsets.UTF_8));
+        assertEquals(20_011, large.length);
+        assertEquals("[]", new String(second, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aWriteThatFailsHalfwayLeavesNothingForTheNext() {
+        Object broken = new Object() {
+            @Override
+            public String toString() {
+                throw new IllegalStateException("no text");
+            }
+        };
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("ok", "1");
+        doc.put("bad", broken);
+        assertThrows(IllegalStateException.class, () -> JsonCodec.write(doc));
+        assertEquals("{\"next\": true}", new String(JsonCodec.write(Map.of("next", true)), StandardCharsets.UTF_8));
     }
 }

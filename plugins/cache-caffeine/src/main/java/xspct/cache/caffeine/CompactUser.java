@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * A user object as one byte array: what L1 keeps instead of nested maps and lists, several times smaller on the heap.
@@ -318,6 +319,14 @@ final class CompactUser {
         public Object get(Object key) {
             int i = indexOf(key);
             return i < 0 ? null : kv[i + 1];
+        }
+
+        /** Walks the pairs without making an entry object for each, as encoders call it on every answer. */
+        @Override
+        public void forEach(BiConsumer<? super String, ? super Object> action) {
+            for (int i = 0; i < kv.length; i += 2) {
+                action.accept((String) kv[i], kv[i + 1]);
+            }
         }
 
         @Override
