@@ -24,6 +24,17 @@ import xspct.core.admission.ResponseCache;
  */
 public final class Endpoints {
     private static final System.Logger LOG = System.getLogger(Endpoints.class.getName());
+    private static final String QUERY_JSON = "query-json";
+    private static final String RSPAMD_SETTINGS = "rspamd-settings";
+
+    /**
+     * The answer to an rspamd-settings body seen before.
+     *
+     * @param result the answer
+     * @param logId  the id of its log lines: the body's {@code uid}, else the id header's value
+     */
+    public record Recalled(EndpointResult result, String logId) {
+    }
 
     private final Lookups pipeline;
     private final RspamdPolicy policy;
@@ -110,12 +121,47 @@ public final class Endpoints {
      *         byte[])} called
      */
     public Optional<EndpointResult> queryJsonSeen(String contentType, byte[] body, BodyFormat format) {
-        Optional<ResponseCache.Entry> e = cache.get(new ResponseCache.Seen("query-json", contentType, format, body));
-        if (e.isEmpty()) {
-            return Optional.empty(); // the miss is counted by the decoded request's lookup that follows
+        return recalled(new ResponseCache.Seen(QUERY_JSON, contentType, format, body)).map(ResponseCache.Recalled::entry)
+                .map(e -> new EndpointResult.Body(e.body(), e.contentType()));
+    }
+
+    /**
+     * {@code POST /v1/rspamd-settings} answered from the response cache by its body alone, before decoding: the body
+     * was seen before and its answer is still cached.
+     *
+     * @param contentType the request's {@code Content-Type}, or null
+     * @param body        the body as received
+     * @param format      the response format
+     * @param headerLogId the id header's value (used when the body has no {@code uid})
+     * @return the answer and its log id, or empty when the body must be decoded and {@link
+     *         #rspamdSettings(RspamdRequest, BodyFormat, String, String, byte[])} called
+     */
+    public Optional<Recalled> rspamdSettingsSeen(String contentType, byte[] body, BodyFormat format,
+                                                 String headerLogId) {
+        return recalled(new ResponseCache.Seen(RSPAMD_SETTINGS, contentType, format, body)).map(r -> {
+            String id = logId(r.logId(), headerLogId);
+            answeredFromCache(id);
+            return new Recalled(new EndpointResult.Body(r.entry().body(), r.entry().contentType()), id);
+        });
+    }
+
+    /**
+     * The id of an Rspamd request's log lines.
+     *
+     * @param uid         the body's {@code uid}, or empty
+     * @param headerLogId the id header's value, or empty
+     * @return the {@code uid}, else the header's value
+     */
+    public static String logId(String uid, String headerLogId) {
+        return uid.isEmpty() ? headerLogId : uid;
+    }
+
+    private Optional<ResponseCache.Recalled> recalled(ResponseCache.Seen request) {
+        Optional<ResponseCache.Recalled> r = cache.get(request);
+        if (r.isPresent()) {
+            counters.inc(Name.RESPONSE_CACHE_HITS); // a miss is counted by the decoded request's lookup that follows
         }
-        counters.inc(Name.RESPONSE_CACHE_HITS);
-        return Optional.of(new EndpointResult.Body(e.get().body(), e.get().contentType()));
+        return r;
     }
 
     /**
@@ -131,7 +177,7 @@ public final class Endpoints {
      */
     public EndpointResult queryJson(List<String> users, BodyFormat format, String contentType, byte[] body)
             throws Exception {
-        return queryJson(users, format, Optional.of(new ResponseCache.Seen("query-json", contentType, format, body)));
+        return queryJson(users, format, Optional.of(new ResponseCache.Seen(QUERY_JSON, contentType, format, body)));
     }
 
     private EndpointResult queryJson(List<String> users, BodyFormat format, Optional<ResponseCache.Seen> request)
@@ -143,8 +189,8 @@ public final class Endpoints {
         List<String> survivors = admitted.originals();
         String[] sorted = survivors.toArray(new String[0]);
         Arrays.sort(sorted);
-        ResponseCache.Key key = new ResponseCache.Key("query-json", List.of(List.of(sorted)), format);
-        request.ifPresent(r -> cache.remember(r, key));
+        ResponseCache.Key key = new ResponseCache.Key(QUERY_JSON, List.of(List.of(sorted)), format);
+        request.ifPresent(r -> cache.remember(r, key, ""));
         Optional<EndpointResult> hit = cached(key);
         if (hit.isPresent()) {
             return hit.get();
@@ -176,11 +222,34 @@ public final class Endpoints {
      * @throws Exception an unexpected failure (generic 500)
      */
     public EndpointResult rspamdSettings(RspamdRequest request, BodyFormat format, String logId) throws Exception {
-        ResponseCache.Key key = new ResponseCache.Key("rspamd-settings", request.keyParts(rspamdKeyFields), format);
+        return rspamdSettings(request, format, logId, Optional.empty());
+    }
+
+    /**
+     * {@code POST /v1/rspamd-settings} , remembering the body for {@link #rspamdSettingsSeen}. Backend errors never
+     * fail the request.
+     *
+     * @param request     the parsed request
+     * @param format      the response format
+     * @param logId       Rspamd's id for log lines
+     * @param contentType the request's {@code Content-Type}, or null
+     * @param body        the body as received (not copied: the caller must not change it)
+     * @return the answer
+     * @throws Exception an unexpected failure (generic 500)
+     */
+    public EndpointResult rspamdSettings(RspamdRequest request, BodyFormat format, String logId, String contentType,
+                                         byte[] body) throws Exception {
+        return rspamdSettings(request, format, logId,
+                Optional.of(new ResponseCache.Seen(RSPAMD_SETTINGS, contentType, format, body)));
+    }
+
+    private EndpointResult rspamdSettings(RspamdRequest request, BodyFormat format, String logId,
+                                          Optional<ResponseCache.Seen> seen) throws Exception {
+        ResponseCache.Key key = new ResponseCache.Key(RSPAMD_SETTINGS, request.keyParts(rspamdKeyFields), format);
+        seen.ifPresent(r -> cache.remember(r, key, request.uid()));
         Optional<EndpointResult> hit = cached(key);
         if (hit.isPresent()) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "rspamd settings <" + logId + ">: answered from the response "
-                    + "cache");
+            answeredFromCache(logId);
             return hit.get();
         }
         return shared(key, () -> {
@@ -199,6 +268,10 @@ public final class Endpoints {
             rspamdAnswered(logId, request, r, settings);
             return new EndpointResult.Body(body, format.contentType(), r.source());
         });
+    }
+
+    private static void answeredFromCache(String logId) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "rspamd settings <" + logId + ">: answered from the response cache");
     }
 
     private static void rspamdAnswered(String logId, RspamdRequest request, RspamdUsers r,

@@ -3,9 +3,9 @@ package xspct.core;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import xspct.core.codec.MalformedBodyException;
 
@@ -93,7 +93,7 @@ public record RspamdRequest(String uid, String from, List<String> rcpts, String 
     public Object keyPart(String field) {
         return switch (field) {
             case "from" -> from;
-            case "rcpts" -> Collections.unmodifiableSet(new HashSet<>(rcpts));
+            case "rcpts" -> Set.copyOf(rcpts); // compared as a set: the order of recipients does not matter
             case "mta-name" -> mtaName;
             case "settings-name" -> settingsName;
             case "settings-id" -> settingsId;

@@ -129,6 +129,28 @@ class EndpointsTest {
     }
 
     @Test
+    void anRspamdBodySeenBeforeIsAnsweredWithItsUidAndCountedOnce() throws Exception {
+        try (XspctService s = Fixtures.service(DATA)) {
+            Endpoints e = s.endpoints();
+            byte[] body = "{\"uid\": \"m1\", \"rcpts\": [\"a@ex.de\"]}".getBytes(StandardCharsets.UTF_8);
+            assertTrue(e.rspamdSettingsSeen(null, body, BodyFormat.JSON, "hdr").isEmpty());
+            RspamdRequest request = new RspamdRequest("m1", "", List.of("a@ex.de"), null, null, null, null, null);
+            var first = assertInstanceOf(EndpointResult.Body.class,
+                    e.rspamdSettings(request, BodyFormat.JSON, "m1", null, body));
+            Endpoints.Recalled again = e.rspamdSettingsSeen(null, body, BodyFormat.JSON, "hdr").orElseThrow();
+            assertArrayEquals(first.body(), assertInstanceOf(EndpointResult.Body.class, again.result()).body());
+            assertEquals("m1", again.logId(), "the body's uid, as when it was decoded");
+            assertEquals(1, s.statistics().count(Name.RESPONSE_CACHE_HITS));
+            assertEquals(1, s.statistics().count(Name.RESPONSE_CACHE_MISSES));
+            byte[] noUid = "{\"rcpts\": [\"a@ex.de\"]}".getBytes(StandardCharsets.UTF_8);
+            e.rspamdSettings(new RspamdRequest("", "", List.of("a@ex.de"), null, null, null, null, null),
+                    BodyFormat.JSON, "hdr", null, noUid);
+            assertEquals("other", e.rspamdSettingsSeen(null, noUid, BodyFormat.JSON, "other").orElseThrow().logId(),
+                    "without a uid, this request's header names it");
+        }
+    }
+
+    @Test
     void disabledResponseCacheStillCountsMisses() throws Exception {
         try (XspctService s = Fixtures.service(DATA + "xspct_db_response_cache: {enabled: false}\n")) {
             s.endpoints().rspamdSettings(rspamd("", "a@ex.de"), BodyFormat.JSON, "1");

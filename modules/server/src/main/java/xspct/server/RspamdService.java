@@ -1,6 +1,7 @@
 package xspct.server;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -9,6 +10,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import xspct.core.XspctService;
+import xspct.core.codec.BodyFormat;
 import xspct.core.codec.MalformedBodyException;
 import xspct.core.Endpoints;
 import xspct.core.RspamdRequest;
@@ -47,21 +49,33 @@ final class RspamdService implements HttpService {
             PlainText.send(res, 401, "401 Unauthorized");
             return;
         }
+        String contentType = QueryService.contentType(req);
+        byte[] body = guard.readBody(req);
+        BodyFormat format = QueryService.format(req, endpoints.codecs());
+        Optional<Endpoints.Recalled> recalled = endpoints.rspamdSettingsSeen(contentType, body, format, headerId(req));
+        if (recalled.isPresent()) {
+            tag(recalled.get().logId());
+            QueryService.send(res, recalled.get().result());
+            return;
+        }
         RspamdRequest request;
         try {
-            request = RspamdRequest.of(endpoints.codecs().decode(QueryService.contentType(req),
-                    guard.readBody(req)));
+            request = RspamdRequest.of(endpoints.codecs().decode(contentType, body));
         } catch (MalformedBodyException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "rspamd settings <" + headerId(req) + ">: unreadable body: "
                     + e.getMessage());
             PlainText.send(res, 400, "400 Bad Request");
             return;
         }
-        String id = request.uid().isEmpty() ? headerId(req) : request.uid();
+        String id = Endpoints.logId(request.uid(), headerId(req));
+        tag(id);
+        QueryService.send(res, endpoints.rspamdSettings(request, format, id, contentType, body));
+    }
+
+    private static void tag(String id) {
         if (!id.isEmpty()) {
             RequestObserver.tagRspamdId(id);
         }
-        QueryService.send(res, endpoints.rspamdSettings(request, QueryService.format(req, endpoints.codecs()), id));
     }
 
     private String headerId(ServerRequest req) {

@@ -39,7 +39,7 @@ public final class ResponseCache {
     private final LongSupplier clock;
     private final LinkedHashMap<Key, Stored> entries;
     /** Bodies seen, to the keys their decoding gave; least recently used dropped first; guarded by {@link #entries}. */
-    private final LinkedHashMap<Seen, Key> seen;
+    private final LinkedHashMap<Seen, Decoded> seen;
     /** Larger bodies are decoded every time: the map of seen bodies holds at most max_entries times this. */
     static final int MAX_SEEN_BODY = 2048;
     /** Invalidated addresses are remembered in this many stripes (a collision only drops a harmless put). */
@@ -70,6 +70,24 @@ public final class ResponseCache {
     }
 
     private record Stored(Entry entry, long storedAt, long computedSince, Set<String> addresses) {
+    }
+
+    /**
+     * What a body seen before decoded to.
+     *
+     * @param key   its key
+     * @param logId the id its log lines carry that the body gave (Rspamd's {@code uid}), or empty
+     */
+    private record Decoded(Key key, String logId) {
+    }
+
+    /**
+     * The answer to a request body seen before.
+     *
+     * @param entry the cached answer
+     * @param logId the id its log lines carry that the body gave when it was decoded, or empty
+     */
+    public record Recalled(Entry entry, String logId) {
     }
 
     /**
@@ -213,15 +231,15 @@ public final class ResponseCache {
      * @param request the request as received
      * @return the answer, if cached
      */
-    public Optional<Entry> get(Seen request) {
+    public Optional<Recalled> get(Seen request) {
         if (!enabled || request.body.length > MAX_SEEN_BODY) {
             return Optional.empty();
         }
-        Key key;
+        Decoded d;
         synchronized (entries) {
-            key = seen.get(request);
+            d = seen.get(request);
         }
-        return key == null ? Optional.empty() : get(key);
+        return d == null ? Optional.empty() : get(d.key()).map(e -> new Recalled(e, d.logId()));
     }
 
     /**
@@ -229,13 +247,14 @@ public final class ResponseCache {
      *
      * @param request the request as received
      * @param key     the key its decoding gave
+     * @param logId   the id its log lines carry that the body gave (Rspamd's {@code uid}), or empty
      */
-    public void remember(Seen request, Key key) {
+    public void remember(Seen request, Key key, String logId) {
         if (!enabled || request.body.length > MAX_SEEN_BODY) {
             return;
         }
         synchronized (entries) {
-            seen.put(request, key);
+            seen.put(request, new Decoded(key, logId));
             while (seen.size() > maxEntries) {
                 Iterator<Seen> eldest = seen.keySet().iterator();
                 eldest.next();

@@ -33,10 +33,12 @@ class ResponseCacheTest {
     void aBodySeenBeforeFindsItsAnswerUntilItsAddressIsInvalidated() {
         ResponseCache c = cache(10, 10);
         String body = "{\"users\": [\"a@ex.de\"]}";
-        c.remember(seen("application/json", body), key("a"));
+        c.remember(seen("application/json", body), key("a"), "uid-1");
         assertTrue(c.get(seen("application/json", body)).isEmpty(), "no answer stored yet");
         c.put(key("a"), entry("A"), List.of("a@ex.de"), now.get());
-        assertEquals("A", new String(c.get(seen("application/json", body)).orElseThrow().body()));
+        ResponseCache.Recalled recalled = c.get(seen("application/json", body)).orElseThrow();
+        assertEquals("A", new String(recalled.entry().body()));
+        assertEquals("uid-1", recalled.logId());
         assertTrue(c.get(seen(null, body)).isEmpty(), "another content type decodes another way");
         assertTrue(c.get(seen("application/json", body + " ")).isEmpty(), "another body");
         assertTrue(c.get(new ResponseCache.Seen("query-json", "application/json",
@@ -44,7 +46,7 @@ class ResponseCacheTest {
         c.invalidate(List.of("a@ex.de"));
         assertTrue(c.get(seen("application/json", body)).isEmpty(), "invalidated like the decoded request");
         c.put(key("a"), entry("A2"), List.of("a@ex.de"), now.get());
-        assertEquals("A2", new String(c.get(seen("application/json", body)).orElseThrow().body()));
+        assertEquals("A2", new String(c.get(seen("application/json", body)).orElseThrow().entry().body()));
         now.addAndGet(10_000_000_000L);
         assertTrue(c.get(seen("application/json", body)).isEmpty(), "expired like the decoded request");
     }
@@ -53,10 +55,10 @@ class ResponseCacheTest {
     void largeBodiesAndTheLeastRecentlySeenAreNotKept() {
         ResponseCache c = cache(2, 10);
         String large = "x".repeat(ResponseCache.MAX_SEEN_BODY + 1);
-        c.remember(seen(null, large), key("a"));
-        c.remember(seen(null, "1"), key("a"));
-        c.remember(seen(null, "2"), key("a"));
-        c.remember(seen(null, "3"), key("a"));
+        c.remember(seen(null, large), key("a"), "");
+        c.remember(seen(null, "1"), key("a"), "");
+        c.remember(seen(null, "2"), key("a"), "");
+        c.remember(seen(null, "3"), key("a"), "");
         c.put(key("a"), entry("A"), List.of(), now.get());
         assertTrue(c.get(seen(null, large)).isEmpty());
         assertTrue(c.get(seen(null, "1")).isEmpty(), "beyond max_entries bodies");
