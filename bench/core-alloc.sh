@@ -13,20 +13,8 @@ dist=${DIST:-distribution/target/xspct-db-0.1.0}
 [ -f modules/server/target/bench.classpath ] || { echo "bench: run bench/build.sh first" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cat > "$work/c.yml" <<YAML
-xspct_db_log_level: 30
-xspct_db_stats_enabled: false
-xspct_db_reject_level_map: {"5": 13}
-xspct_db_queries:
-  users:
-    db_type: yaml
-xspct_db_yaml_data:
-  users:
-$(for i in 0 1 2; do
-  printf '    u%04d@example.com: {mail: u%04d@example.com, uid: u%04d, quota: "1024", greylisting: "TRUE", reject_level: "5"}\n' \
-    "$i" "$i" "$i"
-done)
-YAML
+. bench/measure.sh # bench_config: the bench data
+bench_config "" > "$work/c.yml"
 mp="modules/server/target/xspct-server-0.1.0.jar:modules/core/target/xspct-core-0.1.0.jar"
 mp+=":modules/api/target/xspct-api-0.1.0.jar:$(grep -o '[^:]*' modules/server/target/bench.classpath \
   | grep -v -e junit -e opentest4j -e apiguardian | paste -sd:)"

@@ -11,9 +11,9 @@ users_yaml() {
   done
 }
 
-# serve NAME EXTRA_YAML [DIST]: starts a release (default $dist) on the bench data (GC log in $work/NAME.gc)
-serve() {
-  cat > "$work/$1.yml" <<YAML
+# bench_config EXTRA_YAML: prints the configuration of the bench data, EXTRA_YAML added
+bench_config() {
+  cat <<YAML
 xspct_db_listen_address: 127.0.0.1
 xspct_db_listen_port: 0
 xspct_db_log_level: 30
@@ -21,7 +21,7 @@ xspct_db_api_key: bench-key
 xspct_db_stats_enabled: false
 xspct_db_query_json_max_users: 2000
 xspct_db_reject_level_map: {"5": 13}
-$2
+$1
 xspct_db_queries:
   users:
     db_type: yaml
@@ -29,6 +29,11 @@ xspct_db_yaml_data:
   users:
 $(users_yaml)
 YAML
+}
+
+# serve NAME EXTRA_YAML [DIST]: starts a release (default $dist) on the bench data (GC log in $work/NAME.gc)
+serve() {
+  bench_config "$2" > "$work/$1.yml"
   XSPCT_JAVA_OPTS="$java_opts -Xlog:gc:file=$work/$1.gc:uptime" "${3:-$dist}/bin/xspct-db" "$work/$1.yml" \
     > "$work/$1.log" 2>&1 &
   pids+=($!)
