@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.Modification;
@@ -53,8 +54,9 @@ public final class ChangeFeedStaleness {
                     }
                 }
                 if (pauseMs > 0) {
-                    // a deliberate random offset, so that changes fall anywhere between two reads of the feed
-                    Thread.sleep(random.nextInt(pauseMs + 1));
+                    // the change is made at a random instant up to one poll interval ahead, so that changes fall
+                    // anywhere between two reads of the feed
+                    waitUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(random.nextInt(pauseMs + 1)));
                 }
                 changer.change(i, i + 1);
                 long committed = System.nanoTime();
@@ -81,8 +83,8 @@ public final class ChangeFeedStaleness {
                         break;
                     }
                     if (!pending.isEmpty()) {
-                        // the measurement's resolution: ask again after 1 ms, until the deadline above
-                        Thread.sleep(1);
+                        // the measurement's resolution: ask again 1 ms later, until the deadline above
+                        waitUntil(Math.min(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1), deadline));
                     }
                 }
                 staleness[i] = Math.min(TIMEOUT_NANOS, System.nanoTime() - committed);
@@ -155,6 +157,13 @@ public final class ChangeFeedStaleness {
                     .header("X-Api-Key", "bench-key").build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Returns at the instant {@code at} (a {@link System#nanoTime()} reading). */
+    private static void waitUntil(long at) throws InterruptedException {
+        for (long left = at - System.nanoTime(); left > 0; left = at - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.sleep(left);
         }
     }
 }

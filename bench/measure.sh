@@ -47,16 +47,6 @@ serve_floor() {
   pid_floor=$!
 }
 
-# post_script NAME BODY: a wrk script posting BODY as JSON with the API key
-post_script() {
-  cat > "$work/$1.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["X-Api-Key"] = "bench-key"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$2'
-LUA
-}
-
 # addresses N: a JSON list of the first N users
 addresses() {
   local i out=""

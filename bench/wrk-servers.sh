@@ -8,11 +8,16 @@ bench_setup() {
   pids=()
   trap bench_cleanup EXIT
   echo 'wrk.headers["X-Api-Key"] = "bench-key"' > "$work/key.lua"
-  cat > "$work/query-json.lua" <<'LUA'
+  post_script query-json '{"users": ["carol@example.com", "nobody@example.com"]}'
+}
+
+# post_script NAME BODY: a wrk script $work/NAME.lua posting BODY as JSON with the API key
+post_script() {
+  cat > "$work/$1.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["X-Api-Key"] = "bench-key"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"users": ["carol@example.com", "nobody@example.com"]}'
+wrk.body = '$2'
 LUA
 }
 

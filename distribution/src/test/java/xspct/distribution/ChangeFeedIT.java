@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class ChangeFeedIT {
     private static final Map<String, String> KEY = Map.of("X-Api-Key", "k");
-    private static final String MARIADB = "jdbc:mysql://127.0.0.1:3306/?user=root&password=";
     /** The staleness goal of the feed: every instance answers the new value within it. */
     private static final Duration GOAL = Duration.ofSeconds(2);
     private static final int LEASE_TTL = 4;
@@ -49,7 +48,7 @@ class ChangeFeedIT {
         prefix = "xspct_it_" + UUID.randomUUID().toString().substring(0, 12) + "_";
         requireServices();
         database = "xcfit" + UUID.randomUUID().toString().substring(0, 8);
-        sql("CREATE DATABASE " + database,
+        MariaDb.jdbc("CREATE DATABASE " + database,
                 "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
                 "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1), ('b@ex.test', 1)");
     }
@@ -58,7 +57,7 @@ class ChangeFeedIT {
     void cleanUp() throws SQLException {
         servers.forEach(RunningServer::close);
         if (database != null) {
-            sql("DROP DATABASE IF EXISTS " + database);
+            MariaDb.jdbc("DROP DATABASE IF EXISTS " + database);
         }
         Resp.deleteKeys(prefix);
     }
@@ -71,16 +70,8 @@ class ChangeFeedIT {
                 "the release lacks one of plugins/mysql, plugins/redis (build them too)");
     }
 
-    private static void sql(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        }
-    }
-
     private long count(String query) throws SQLException {
-        try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement();
+        try (Connection c = DriverManager.getConnection(MariaDb.JDBC); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(query)) {
             rs.next();
             return rs.getLong(1);
@@ -91,30 +82,9 @@ class ChangeFeedIT {
         return Distribution.TEST_LISTENER + """
                 xspct_db_api_key: k
                 xspct_db_metrics_enabled: true
-                xspct_db_change_feed: {enabled: true, poll_interval: 0.1, lease_ttl: %3$d}
-                xspct_db_local_cache: {expire: 3600, expire_negative: 3600}
+                xspct_db_change_feed: {enabled: true, poll_interval: 0.1, lease_ttl: %d}
                 xspct_db_response_cache: {expire: 3600}
-                xspct_db_redis_cache:
-                  enabled: true
-                  host: 127.0.0.1
-                  port: 6379
-                  expire: 3600
-                  expire_negative: 3600
-                  prefix_user: %1$suser_
-                  prefix_alias: %1$salias_
-                  prefix_negative_alias: %1$sneg_
-                  invalidation_channel: %1$schan
-                xspct_db_queries:
-                  policy:
-                    db_type: mysql
-                    server: 127.0.0.1
-                    user: root
-                    database: %2$s
-                    query: "SELECT mail, quota FROM policy WHERE mail = %%u"
-                    query_replace: {"%%u": address}
-                    primary_key: mail
-                    change_feed: {table: policy, key_columns: [mail]}
-                """.formatted(prefix, database, LEASE_TTL);
+                """.formatted(LEASE_TTL) + FleetConfig.sharedCaches(prefix) + FleetConfig.policyQuery(database);
     }
 
     private RunningServer start(String name) {
@@ -144,11 +114,7 @@ class ChangeFeedIT {
 
     /** Waits for a condition until the deadline; fails with the servers' logs. */
     private void await(String what, Duration deadline, BooleanSupplier condition) {
-        Await.until(what, deadline, condition, () -> {
-            StringBuilder logs = new StringBuilder();
-            servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
-            return logs.toString();
-        });
+        Await.until(what, deadline, condition, RunningServer.logs(servers));
     }
 
     @Test
@@ -166,7 +132,7 @@ class ChangeFeedIT {
 
         assertEquals(quota(1), answer(a));
         assertEquals(quota(1), answer(b));
-        sql("UPDATE " + database + ".policy SET quota = 2 WHERE mail = 'a@ex.test'");
+        MariaDb.jdbc("UPDATE " + database + ".policy SET quota = 2 WHERE mail = 'a@ex.test'");
         await("both instances answer the new value", GOAL,
                 () -> quota(2).equals(answer(a)) && quota(2).equals(answer(b)));
 
@@ -176,7 +142,7 @@ class ChangeFeedIT {
         long killed = System.nanoTime();
         leader.process().destroyForcibly(); // SIGKILL: no lease release
         leader.process().waitFor();
-        sql("UPDATE " + database + ".policy SET quota = 3 WHERE mail = 'a@ex.test'");
+        MariaDb.jdbc("UPDATE " + database + ".policy SET quota = 3 WHERE mail = 'a@ex.test'");
         // lease_ttl after the last heartbeat, plus one poll and the time to ask for the state
         await("the survivor takes the lease over within lease_ttl", since(killed,
                 Duration.ofSeconds(LEASE_TTL).plus(TAKEOVER_SLACK)), () -> state(survivor).equals("leader"));
@@ -198,7 +164,7 @@ class ChangeFeedIT {
         assertEquals(quota(1), answer(b));
         assertEquals(0, a.stop());
         assertEquals(0, b.stop());
-        sql("UPDATE " + database + ".policy SET quota = 4 WHERE mail = 'a@ex.test'");
+        MariaDb.jdbc("UPDATE " + database + ".policy SET quota = 4 WHERE mail = 'a@ex.test'");
         try (Resp r = new Resp()) {
             assertNotNull(r.call("GET", prefix + "alias_a@ex.test"), "Redis still holds the old answer");
         }

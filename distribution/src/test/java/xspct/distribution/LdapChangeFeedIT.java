@@ -172,29 +172,19 @@ class LdapChangeFeedIT {
         String yaml = Distribution.TEST_LISTENER + """
                 xspct_db_api_key: k
                 xspct_db_change_feed: {enabled: true, poll_interval: 0.1}
-                xspct_db_local_cache: {expire: 3600, expire_negative: 3600}
-                xspct_db_redis_cache:
-                  enabled: true
-                  host: 127.0.0.1
-                  port: 6379
-                  expire: 3600
-                  expire_negative: 3600
-                  prefix_user: %1$suser_
-                  prefix_alias: %1$salias_
-                  prefix_negative_alias: %1$sneg_
-                  invalidation_channel: %1$schan
+                """ + FleetConfig.sharedCaches(prefix) + """
                 xspct_db_queries:
                   users:
                     db_type: ldap
-                    server: ldap://127.0.0.1:%2$d
-                    bind_dn: "%3$s"
-                    bind_dn_pw: %4$s
-                    base_dn: "%5$s"
+                    server: ldap://127.0.0.1:%1$d
+                    bind_dn: "%2$s"
+                    bind_dn_pw: %3$s
+                    base_dn: "%4$s"
                     search_filter: "(mail=%%u)"
                     search_filter_replace: {"%%u": address}
                     attr_list: [mail, description]
                     change_feed: {key_attributes: [mail]}
-                """.formatted(prefix, port, ADMIN, PASSWORD, BASE);
+                """.formatted(port, ADMIN, PASSWORD, BASE);
         RunningServer s = RunningServer.start(dist, dist.writeConfig(name + "-" + prefix + ".yml", yaml));
         servers.add(s);
         return s;
@@ -205,11 +195,7 @@ class LdapChangeFeedIT {
     }
 
     private void await(String what, Duration deadline, BooleanSupplier condition) {
-        Await.until(what, deadline, condition, () -> {
-            StringBuilder logs = new StringBuilder();
-            servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
-            return logs.toString();
-        });
+        Await.until(what, deadline, condition, RunningServer.logs(servers));
     }
 
     @Test

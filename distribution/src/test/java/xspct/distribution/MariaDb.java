@@ -2,15 +2,36 @@ package xspct.distribution;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
-/** SQL run as root through the MariaDB command-line client, for tests that set up their own database. */
+/** SQL run as root on the local MariaDB, for tests that set up their own database. */
 final class MariaDb {
+    /** The local MariaDB as root, no database selected. */
+    static final String JDBC = "jdbc:mysql://127.0.0.1:3306/?user=root&password=";
+
     private MariaDb() {
     }
 
     /**
-     * Runs SQL; a missing client or server skips the test, or fails it under {@code CI=true}.
+     * Runs statements over JDBC, in order.
+     *
+     * @param statements the statements
+     * @throws SQLException when one fails
+     */
+    static void jdbc(String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(JDBC); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    /**
+     * Runs SQL through the MariaDB command-line client; a missing client or server skips the test, or fails it under {@code CI=true}.
      *
      * @param sql the statements
      */

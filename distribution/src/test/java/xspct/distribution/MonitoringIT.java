@@ -8,10 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class MonitoringIT {
     private static final String KEY = "monitoring-it-key";
-    private static final String MARIADB = "jdbc:mysql://127.0.0.1:3306/?user=root&password=";
     /** Grafana's variables as the dashboard uses them, with the values of the test's Prometheus. */
     private static final Map<String, String> VARIABLES = Map.of("$__rate_interval", "1m", "$instance", ".*",
             "$job", "xspct-db");
@@ -89,7 +84,7 @@ class MonitoringIT {
 
         String prefix = "xspct_monitoring_" + UUID.randomUUID().toString().substring(0, 8) + "_";
         String database = "xmonit" + UUID.randomUUID().toString().substring(0, 8);
-        sql("CREATE DATABASE " + database,
+        MariaDb.jdbc("CREATE DATABASE " + database,
                 "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
                 "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1)",
                 "CREATE TABLE " + database + ".domains (domain VARCHAR(200) PRIMARY KEY, relay VARCHAR(200))",
@@ -98,7 +93,7 @@ class MonitoringIT {
                 config(prefix, database)))) {
             Map<String, String> key = Map.of("X-Api-Key", KEY);
             // a change applied by the feed: events and lag samples
-            sql("UPDATE " + database + ".policy SET quota = 2 WHERE mail = 'a@ex.test'");
+            MariaDb.jdbc("UPDATE " + database + ".policy SET quota = 2 WHERE mail = 'a@ex.test'");
             Await.until("the change feed applied the update", Duration.ofSeconds(30),
                     () -> server.get("/metrics", Map.of()).body().lines().anyMatch(
                             l -> l.startsWith("xspct_db_change_feed_events_total{query=\"policy\"")
@@ -129,7 +124,7 @@ class MonitoringIT {
                                 .path("result").isEmpty(), prom::log);
                 server.get("/v1/query/alice@example.org", key);
                 // a full eviction (a table watched without key columns changed) seen by Prometheus as an increase
-                sql("UPDATE " + database + ".domains SET relay = 'mx2' WHERE domain = 'ex.test'");
+                MariaDb.jdbc("UPDATE " + database + ".domains SET relay = 'mx2' WHERE domain = 'ex.test'");
                 Await.until("the full eviction alert fires", Duration.ofSeconds(60),
                         () -> !prom.query("ALERTS{alertname=\"XspctDbChangeFeedFullFlushes\", "
                                 + "alertstate=\"firing\", query=\"domains\"}").path("data").path("result")
@@ -150,15 +145,7 @@ class MonitoringIT {
         } finally {
             Distribution.runTool(List.of("sh", "-c", "redis-cli --scan --pattern '" + prefix
                     + "*' | xargs -r redis-cli del"), Distribution.workDir(), 30);
-            sql("DROP DATABASE IF EXISTS " + database);
-        }
-    }
-
-    private static void sql(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
+            MariaDb.jdbc("DROP DATABASE IF EXISTS " + database);
         }
     }
 

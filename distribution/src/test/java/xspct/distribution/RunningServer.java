@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -124,6 +126,20 @@ public final class RunningServer implements AutoCloseable {
     /** {@return the server process (the JVM itself: the launcher replaces itself with it)} */
     public Process process() {
         return process;
+    }
+
+    /**
+     * The logs of several servers, for a failure message (read only when asked).
+     *
+     * @param servers the servers
+     * @return their logs, each under a header line
+     */
+    static Supplier<String> logs(Collection<RunningServer> servers) {
+        return () -> {
+            StringBuilder logs = new StringBuilder();
+            servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
+            return logs.toString();
+        };
     }
 
     /** {@return everything the server wrote to standard output so far (its log)} */

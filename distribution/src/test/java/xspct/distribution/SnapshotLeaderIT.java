@@ -9,10 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * private one on the real MariaDB, the Redis keys carry a unique prefix; both are removed afterwards.
  */
 class SnapshotLeaderIT {
-    private static final String MARIADB = "jdbc:mysql://127.0.0.1:3306/?user=root&password=";
     private static final int LEASE_TTL = 6;
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String PUBLISHED = " published: ";
@@ -49,7 +45,7 @@ class SnapshotLeaderIT {
         prefix = "xspct_it_" + UUID.randomUUID().toString().substring(0, 12) + "_";
         requireServices();
         database = "xsnapl" + UUID.randomUUID().toString().substring(0, 8);
-        sql("CREATE DATABASE " + database,
+        MariaDb.jdbc("CREATE DATABASE " + database,
                 "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
                 "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1), ('b@ex.test', 2)");
         setup = SnapshotSetup.create("snapshot-leader");
@@ -59,7 +55,7 @@ class SnapshotLeaderIT {
     void cleanUp() throws SQLException {
         servers.forEach(RunningServer::close);
         if (database != null) {
-            sql("DROP DATABASE IF EXISTS " + database);
+            MariaDb.jdbc("DROP DATABASE IF EXISTS " + database);
         }
         Resp.deleteKeys(prefix);
     }
@@ -72,14 +68,6 @@ class SnapshotLeaderIT {
                 "the release lacks one of plugins/mysql, plugins/redis, plugins/snapshot-sqlite (build them too)");
     }
 
-    private static void sql(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        }
-    }
-
     private Path directory(String name) {
         return setup.dir.resolve("central-" + name);
     }
@@ -89,30 +77,10 @@ class SnapshotLeaderIT {
                 xspct_db_api_key: k
                 xspct_db_metrics_enabled: true
                 xspct_db_metrics_cache_ttl: 0
-                xspct_db_change_feed: {enabled: true, poll_interval: 0.1, lease_ttl: %3$d}
-                xspct_db_local_cache: {expire: 3600, expire_negative: 3600}
-                xspct_db_redis_cache:
-                  enabled: true
-                  host: 127.0.0.1
-                  port: 6379
-                  expire: 3600
-                  expire_negative: 3600
-                  prefix_user: %1$suser_
-                  prefix_alias: %1$salias_
-                  prefix_negative_alias: %1$sneg_
-                  invalidation_channel: %1$schan
-                xspct_db_queries:
-                  policy:
-                    db_type: mysql
-                    server: 127.0.0.1
-                    user: root
-                    database: %2$s
-                    query: "SELECT mail, quota FROM policy WHERE mail = %%u"
-                    query_replace: {"%%u": address}
-                    primary_key: mail
-                    snapshot_list_query: "SELECT mail FROM policy"
-                    change_feed: {table: policy, key_columns: [mail]}
-                """.formatted(prefix, database, LEASE_TTL) + setup.publish(2, "", directory(name));
+                xspct_db_change_feed: {enabled: true, poll_interval: 0.1, lease_ttl: %d}
+                """.formatted(LEASE_TTL) + FleetConfig.sharedCaches(prefix)
+                + FleetConfig.policyQuery(database, "snapshot_list_query: \"SELECT mail FROM policy\"")
+                + setup.publish(2, "", directory(name));
     }
 
     private RunningServer start(String name) {
@@ -145,11 +113,7 @@ class SnapshotLeaderIT {
     }
 
     private void await(String what, Duration deadline, BooleanSupplier condition) {
-        Await.until(what, deadline, condition, () -> {
-            StringBuilder logs = new StringBuilder();
-            servers.forEach(s -> logs.append("\n---- server log\n").append(s.stdout()));
-            return logs.toString();
-        });
+        Await.until(what, deadline, condition, RunningServer.logs(servers));
     }
 
     @Test

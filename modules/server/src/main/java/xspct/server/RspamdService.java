@@ -52,7 +52,8 @@ final class RspamdService implements HttpService {
         String contentType = QueryService.contentType(req);
         byte[] body = guard.readBody(req);
         BodyFormat format = QueryService.format(req, endpoints.codecs());
-        Optional<Endpoints.Recalled> recalled = endpoints.rspamdSettingsSeen(contentType, body, format, headerId(req));
+        String headerId = headerId(req);
+        Optional<Endpoints.Recalled> recalled = endpoints.rspamdSettingsSeen(contentType, body, format, headerId);
         if (recalled.isPresent()) {
             tag(recalled.get().logId());
             QueryService.send(res, recalled.get().result());
@@ -62,12 +63,12 @@ final class RspamdService implements HttpService {
         try {
             request = RspamdRequest.of(endpoints.codecs().decode(contentType, body));
         } catch (MalformedBodyException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "rspamd settings <" + headerId(req) + ">: unreadable body: "
+            LOG.log(System.Logger.Level.DEBUG, () -> "rspamd settings <" + headerId + ">: unreadable body: "
                     + e.getMessage());
             PlainText.send(res, 400, "400 Bad Request");
             return;
         }
-        String id = Endpoints.logId(request.uid(), headerId(req));
+        String id = Endpoints.logId(request.uid(), headerId);
         tag(id);
         QueryService.send(res, endpoints.rspamdSettings(request, format, id, contentType, body));
     }

@@ -1,6 +1,7 @@
 package xspct.api.testing;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -12,6 +13,7 @@ import java.util.function.BooleanSupplier;
 public final class Await {
     /** How long a condition may take unless a test says otherwise: generous, as builds share busy machines. */
     public static final Duration DEADLINE = Duration.ofSeconds(20);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private Await() {
     }
@@ -43,7 +45,7 @@ public final class Await {
             if (System.nanoTime() - end > 0) {
                 throw new AssertionError("not within " + deadline.toSeconds() + " s: " + what);
             }
-            Thread.sleep(5);
+            pause(end);
         }
     }
 
@@ -61,8 +63,16 @@ public final class Await {
             if (System.nanoTime() - end > 0) {
                 return condition.getAsBoolean();
             }
-            Thread.sleep(5);
+            pause(end);
         }
         return true;
+    }
+
+    /** The interval between two checks of the condition, never past the deadline. */
+    private static void pause(long end) throws InterruptedException {
+        long left = Math.min(end - System.nanoTime(), POLL_NANOS);
+        if (left > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
     }
 }
