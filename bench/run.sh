@@ -50,12 +50,15 @@ if [[ $skip != *" throughput "* ]]; then
   post_script qjson '{"users": ["u0000@example.com", "u0001@example.com", "u0002@example.com"]}'
   post_script rspamd '{"uid": "bench", "from": "sender@example.net", "rcpts": ["u0000@example.com", "u0001@example.com", "u0002@example.com"]}'
   # name port path script
+  # the floor's own GET (a fixed answer, our headers) is what the framework allows a lookup's path and body
   cases=("floor $pf /ping $work/key.lua" "main $pm /ping $work/key.lua"
          "main $pm /v1/query/u0000@example.com $work/key.lua"
-         "main $pm /v1/query-json $work/qjson.lua" "main $pm /v1/rspamd-settings $work/rspamd.lua")
+         "main $pm /v1/query-json $work/qjson.lua" "main $pm /v1/rspamd-settings $work/rspamd.lua"
+         "floor $pf /v1/query/u0000@example.com $work/key.lua")
   labels=("floor: bare Helidon /ping" "/ping" "cached GET /v1/query" "query-json, 3 users, response-cache hit"
-          "rspamd-settings, 3 recipients, response-cache hit")
-  goals=("" 0.95 0.90 0.85 0.85)
+          "rspamd-settings, 3 recipients, response-cache hit" "floor: bare Helidon GET /v1/query, fixed answer")
+  goals=("" 0.95 0.90 0.85 0.85 "")
+  get=2 floor_get=5
   echo "bench: warm-up" >&2
   for c in "${cases[@]}"; do set -- $c; measure "$1" "$2" "$3" "$4" "$seconds" > /dev/null; done
   declare -A res ratio
@@ -85,8 +88,11 @@ if [[ $skip != *" throughput "* ]]; then
     IFS=';' read -r -a runs <<< "${res[$i]}"
     v=$(median $(field 1 "${runs[@]}")); q=$(median ${ratio[$i]})
     if [ "$i" -eq 0 ]; then row "${labels[$i]}, req/s" "$v" "1.000" "(reference)" ""
+    elif [ -z "${goals[$i]}" ]; then row "${labels[$i]}, req/s" "$v" "$q" "(the most a GET can reach)" ""
     else row "${labels[$i]}, req/s" "$v" "$q" "≥ ${goals[$i]}" "$(ge "$q" "${goals[$i]}")"; fi
   done
+  row "cached GET /v1/query against the floor's GET, req/s" "" \
+    "$(ratio "$(median ${ratio[$get]})" "$(median ${ratio[$floor_get]})")" "" ""
   for i in $(seq 0 $((${#cases[@]} - 1))); do
     IFS=';' read -r -a runs <<< "${res[$i]}"
     row "${labels[$i]}, server CPU µs/request" "$(median $(field 2 "${runs[@]}"))" "$(median ${ratio[cpu$i]})" "" ""

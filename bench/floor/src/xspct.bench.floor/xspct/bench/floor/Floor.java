@@ -1,13 +1,28 @@
 package xspct.bench.floor;
 
+import java.nio.charset.StandardCharsets;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 
 /**
  * A bare Helidon SE 4 server answering {@code GET /ping} with {@code Pong}: what the framework costs on its own, the
  * floor our figures are compared with. Listens on 127.0.0.1, on the port given (0 = a free one), and prints the port
  * in the line the benchmark scripts wait for.
+ *
+ * <p>It also answers {@code GET /v1/query/{user}} with the fixed answer of the bench's first user, with the headers
+ * of ours: what the framework alone costs for a lookup's path, response headers and body, the most a cached GET can
+ * reach.
  */
 public final class Floor {
+    private static final byte[] ANSWER = ("{\"users\": {\"u0000@example.com\": {\"mail\": [\"u0000@example.com\"], "
+            + "\"uid\": [\"u0000\"], \"quota\": [\"1024\"], \"greylisting\": [\"TRUE\"], \"reject_level\": [\"5\"]}}}")
+            .getBytes(StandardCharsets.US_ASCII);
+    private static final Header JSON = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
+    private static final Header KEEP_ALIVE = HeaderValues.createCached(HeaderNames.CONNECTION, "Keep-Alive");
+
     private Floor() {
     }
 
@@ -16,7 +31,8 @@ public final class Floor {
         WebServer server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(port)
-                .routing(r -> r.get("/ping", (req, res) -> res.send("Pong")))
+                .routing(r -> r.get("/ping", (req, res) -> res.send("Pong"))
+                        .get("/v1/query/{user}", (req, res) -> res.header(JSON).header(KEEP_ALIVE).send(ANSWER)))
                 .build()
                 .start();
         System.out.println("floor listening on 127.0.0.1:" + server.port());

@@ -10,7 +10,8 @@ import java.util.Map;
  * thread-safe: one request owns it.
  */
 public final class AddressKeys {
-    private final Map<String, String> keys = new LinkedHashMap<>();
+    // sized for a lookup of one address, the hot path; larger answers grow it
+    private final Map<String, String> keys = new LinkedHashMap<>(4);
 
     /**
      * The primary key of an address.

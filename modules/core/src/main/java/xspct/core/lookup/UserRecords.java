@@ -10,7 +10,8 @@ import java.util.function.BiConsumer;
  * produced (values are normally lists of strings). Not thread-safe: one request owns it.
  */
 public final class UserRecords {
-    private final Map<String, Map<String, Object>> byKey = new LinkedHashMap<>();
+    // sized for a lookup of one address, the hot path; larger answers grow it
+    private final Map<String, Map<String, Object>> byKey = new LinkedHashMap<>(4);
 
     /**
      * The record of a primary key.

@@ -40,8 +40,11 @@ final class WildcardFallback {
      * @param snapshot    the snapshot version that answered the pass instead of the backends, or null
      */
     record Result(Map<String, String> primaryKeys, UserRecords records, String snapshot) implements Outcome {
+        // shared: nothing is ever added to it, and a lookup without wildcard answers, the hot path, makes none
+        private static final Result NONE = new Result(Map.of(), new UserRecords(), null);
+
         static Result none() {
-            return new Result(Map.of(), new UserRecords(), null);
+            return NONE;
         }
     }
 
