@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares what bench/run.sh needs besides the release (./dev.sh build), so that run.sh itself builds nothing:
-#   - bench/target/floor.jar: the floor app (bench/floor), a bare Helidon SE /ping server compiled against the
+#   - bench/target/floor.jar: the floor app (bench/floor), a bare Helidon SE /ping (and fixed GET) server built on the
 #     Helidon jars the server module is built with, run by run.sh on the release's own runtime;
 #   - bench/target/l1.classpath: the classpath of the L1 memory benchmark (plugins/cache-caffeine test classes).
 # Not part of the test suite or the reactor. Usage: bench/build.sh

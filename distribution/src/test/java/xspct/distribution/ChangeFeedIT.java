@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -15,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -45,29 +42,15 @@ class ChangeFeedIT {
 
     @BeforeEach
     void services() throws SQLException {
-        prefix = "xspct_it_" + UUID.randomUUID().toString().substring(0, 12) + "_";
-        requireServices();
-        database = "xcfit" + UUID.randomUUID().toString().substring(0, 8);
-        MariaDb.jdbc("CREATE DATABASE " + database,
-                "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
-                "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1), ('b@ex.test', 1)");
+        prefix = FleetConfig.redisPrefix();
+        FleetConfig.requireServices("mysql", "redis");
+        database = FleetConfig.createPolicyDatabase("xcfit", "('a@ex.test', 1), ('b@ex.test', 1)");
     }
 
     @AfterEach
     void cleanUp() throws SQLException {
         servers.forEach(RunningServer::close);
-        if (database != null) {
-            MariaDb.jdbc("DROP DATABASE IF EXISTS " + database);
-        }
-        Resp.deleteKeys(prefix);
-    }
-
-    private static void requireServices() {
-        Requirement.service(3306, "MariaDB (root, no password)");
-        Requirement.service(6379, "Redis");
-        Path plugins = Distribution.shared().plugins();
-        Requirement.require(Files.isDirectory(plugins.resolve("mysql")) && Files.isDirectory(plugins.resolve("redis")),
-                "the release lacks one of plugins/mysql, plugins/redis (build them too)");
+        FleetConfig.dropData(database, prefix);
     }
 
     private long count(String query) throws SQLException {

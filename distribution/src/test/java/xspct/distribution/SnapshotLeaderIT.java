@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -42,30 +41,16 @@ class SnapshotLeaderIT {
 
     @BeforeEach
     void services() throws SQLException {
-        prefix = "xspct_it_" + UUID.randomUUID().toString().substring(0, 12) + "_";
-        requireServices();
-        database = "xsnapl" + UUID.randomUUID().toString().substring(0, 8);
-        MariaDb.jdbc("CREATE DATABASE " + database,
-                "CREATE TABLE " + database + ".policy (mail VARCHAR(200) PRIMARY KEY, quota INT)",
-                "INSERT INTO " + database + ".policy VALUES ('a@ex.test', 1), ('b@ex.test', 2)");
+        prefix = FleetConfig.redisPrefix();
+        FleetConfig.requireServices("mysql", "redis", "snapshot-sqlite");
+        database = FleetConfig.createPolicyDatabase("xsnapl", "('a@ex.test', 1), ('b@ex.test', 2)");
         setup = SnapshotSetup.create("snapshot-leader");
     }
 
     @AfterEach
     void cleanUp() throws SQLException {
         servers.forEach(RunningServer::close);
-        if (database != null) {
-            MariaDb.jdbc("DROP DATABASE IF EXISTS " + database);
-        }
-        Resp.deleteKeys(prefix);
-    }
-
-    private static void requireServices() {
-        Requirement.service(3306, "MariaDB (root, no password)");
-        Requirement.service(6379, "Redis");
-        Path plugins = Distribution.shared().plugins();
-        Requirement.require(Files.isDirectory(plugins.resolve("mysql")) && Files.isDirectory(plugins.resolve("redis")) && Files.isDirectory(plugins.resolve("snapshot-sqlite")),
-                "the release lacks one of plugins/mysql, plugins/redis, plugins/snapshot-sqlite (build them too)");
+        FleetConfig.dropData(database, prefix);
     }
 
     private Path directory(String name) {
