@@ -3,7 +3,6 @@ package xspct.core.admission;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,8 +188,8 @@ public final class ResponseCache {
         this.maxEntries = settings.maxEntries();
         this.expireNanos = (long) (settings.expireSeconds() * 1e9);
         this.clock = clock;
-        this.entries = new LinkedHashMap<>(16, 0.75f, true);
-        this.seen = new LinkedHashMap<>(16, 0.75f, true);
+        this.entries = leastRecentlyUsedFirst(maxEntries);
+        this.seen = leastRecentlyUsedFirst(maxEntries);
         // "never invalidated" reads as the creation time, which precedes every computation
         long created = clock.getAsLong();
         Arrays.fill(invalidatedAt, created);
@@ -255,12 +254,19 @@ public final class ResponseCache {
         }
         synchronized (entries) {
             seen.put(request, new Decoded(key, logId));
-            while (seen.size() > maxEntries) {
-                Iterator<Seen> eldest = seen.keySet().iterator();
-                eldest.next();
-                eldest.remove();
-            }
         }
+    }
+
+    /** A map in access order that drops its least recently used mapping once it holds more than {@code max}. */
+    private static <K, V> LinkedHashMap<K, V> leastRecentlyUsedFirst(int max) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > max;
+            }
+        };
     }
 
     /** {@return the cache's clock reading, to pass to {@link #put} as the start of a computation} */
@@ -292,11 +298,6 @@ public final class ResponseCache {
                 return;
             }
             entries.put(key, new Stored(entry, now, computedSince, Set.copyOf(new HashSet<>(addresses))));
-            while (entries.size() > maxEntries) {
-                Iterator<Key> eldest = entries.keySet().iterator();
-                eldest.next();
-                eldest.remove();
-            }
         }
     }
 
