@@ -2,6 +2,9 @@
 # Prepares what bench/run.sh needs besides the release (./dev.sh build), so that run.sh itself builds nothing:
 #   - bench/target/floor.jar: the floor app (bench/floor), a bare Helidon SE /ping (and fixed GET) server built on the
 #     Helidon jars the server module is built with, run by run.sh on the release's own runtime;
+#   - bench/target/floor.aot: the floor's AOT cache for the release's runtime (trained like the release's own: a
+#     start, a few requests, SIGTERM), so that bench/startup.sh compares like with like; made only when the release
+#     (./dev.sh build) is there, and again after each release build;
 #   - bench/target/l1.classpath: the classpath of the L1 memory benchmark (plugins/cache-caffeine test classes).
 # Not part of the test suite or the reactor. Usage: bench/build.sh
 set -euo pipefail
@@ -24,3 +27,30 @@ module=plugins/cache-caffeine
 echo "$PWD/$module/target/test-classes:$PWD/$module/target/classes:$(cat "$module/target/bench.classpath")" \
   > "$out/l1.classpath"
 echo "bench: built $out/floor.jar and $out/l1.classpath"
+
+dist=${DIST:-distribution/target/xspct-db-0.1.0}
+if [ ! -x "$dist/runtime/bin/java" ]; then
+  echo "bench: no release at $dist (./dev.sh build): $out/floor.aot not made"
+  exit 0
+fi
+rm -f "$out/floor.aot"
+log=$(mktemp)
+"$dist/runtime/bin/java" -XX:AOTCacheOutput="$out/floor.aot" '-Xlog:aot*=off' '-Xlog:cds*=off' -Xmx1024m \
+  -p "$out/floor.jar" -m xspct.bench.floor/xspct.bench.floor.Floor > "$log" 2>&1 &
+pid=$!
+port=
+for _ in $(seq 1 600); do
+  port=$(sed -n 's/^floor listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { kill "$pid" 2>/dev/null; echo "bench: the floor did not start: $(cat "$log")" >&2; exit 1; }
+for _ in $(seq 1 20); do
+  curl -s "http://127.0.0.1:$port/ping" > /dev/null
+  curl -s "http://127.0.0.1:$port/v1/query/u0000@example.com" > /dev/null
+done
+kill -TERM "$pid"
+wait "$pid" || true
+rm -f "$log"
+[ -f "$out/floor.aot" ] || { echo "bench: the floor's training run made no $out/floor.aot" >&2; exit 1; }
+echo "bench: built $out/floor.aot for the runtime of $dist"

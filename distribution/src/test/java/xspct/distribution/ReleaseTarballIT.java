@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,7 +75,7 @@ class ReleaseTarballIT {
     }
 
     @Test
-    void shippedConfigAnswersFromTheInstallDirectory() {
+    void shippedConfigAnswersFromTheInstallDirectory() throws IOException {
         try (RunningServer server = RunningServer.start(List.of("bin/xspct-db", "conf/xspct-db.yml"), dist.home(),
                 Map.of())) {
             HttpResponse<String> ping = server.get("/ping", Map.of());
@@ -89,8 +92,63 @@ class ReleaseTarballIT {
 
             HttpResponse<String> unknown = server.get("/v1/query/nobody@example.org", Map.of("X-Api-Key", KEY));
             assertEquals("{\"users\": {}}", unknown.body());
+            assertEquals(" -Xmx" + defaultHeapBound() + " ", heapOption(server));
             assertEquals(0, server.stop(), server.stdout());
         }
+    }
+
+    @Test
+    void heapBoundFromTheEnvironmentWins() {
+        try (RunningServer server = RunningServer.start(List.of("bin/xspct-db", "conf/xspct-db.yml"), dist.home(),
+                Map.of("XSPCT_HEAP_MAX", "96m"))) {
+            assertEquals(" -Xmx96m ", heapOption(server));
+        }
+    }
+
+    /** The launcher's {@code -Xmx} option on the JVM's command line (the launcher replaced itself with the JVM). */
+    private static String heapOption(RunningServer server) {
+        String cmdline;
+        try {
+            cmdline = Files.readString(Path.of("/proc/" + server.process().pid() + "/cmdline")).replace('\0', ' ');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher m = Pattern.compile(" -Xmx\\S+ ").matcher(cmdline);
+        assertTrue(m.find(), "no heap bound: " + cmdline);
+        return m.group();
+    }
+
+    /**
+     * The default heap bound docs/operations.md promises on this machine: a quarter of the memory available (the
+     * machine's, or the cgroup's limit when lower), at least 64 MiB and at most 1 GiB.
+     */
+    private static String defaultHeapBound() throws IOException {
+        long kb = Long.MAX_VALUE;
+        for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (l.startsWith("MemTotal:")) {
+                kb = Long.parseLong(l.replaceAll("\\D", ""));
+            }
+        }
+        String v2 = null;
+        String v1 = null;
+        for (String l : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            if (l.startsWith("0::")) {
+                v2 = l.substring(3);
+            } else if (l.matches("\\d+:memory:.*")) {
+                v1 = l.substring(l.indexOf(":memory:") + 8);
+            }
+        }
+        Path max = v2 == null ? null : Path.of("/sys/fs/cgroup" + v2, "memory.max");
+        Path limit = max != null && Files.isReadable(max) ? max
+                : v1 == null ? null : Path.of("/sys/fs/cgroup/memory" + v1, "memory.limit_in_bytes");
+        if (limit != null && Files.isReadable(limit)) {
+            String bytes = Files.readString(limit).strip();
+            // "max" (v2) or a number beyond any machine (v1) mean no limit
+            if (bytes.matches("\\d{1,18}")) {
+                kb = Math.min(kb, Long.parseLong(bytes) / 1024);
+            }
+        }
+        return kb == Long.MAX_VALUE ? "1024m" : Math.max(64, Math.min(1024, kb / 4096)) + "m";
     }
 
     @Test
