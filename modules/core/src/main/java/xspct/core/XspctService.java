@@ -227,8 +227,8 @@ public final class XspctService implements AutoCloseable {
                     pipeline, endpoints, prefilter, scheduler);
             service.listenForRemoteInvalidations();
             service.snapshots = snapshots;
-            service.snapshotContent = new SnapshotBuilder(pipeline.resolver(), queries, SnapshotBuilder.fingerprint(
-                    rawSections(root, "xspct_db_queries", "xspct_db_key_translation", "xspct_db_value_split")));
+            service.snapshotContent = new SnapshotBuilder(pipeline.resolver(), queries,
+                    rawSections(root, "xspct_db_queries", "xspct_db_key_translation", "xspct_db_value_split"));
             if (stats.enabled()) {
                 new StatsLog(statistics, prefilterSettings, StatsLog::stats).start(scheduler, stats);
             }

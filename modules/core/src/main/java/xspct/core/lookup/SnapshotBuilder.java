@@ -32,19 +32,22 @@ public final class SnapshotBuilder implements SnapshotContent {
 
     private final Resolver pipeline;
     private final List<ConfiguredQuery> queries;
-    private final String fingerprint;
+    /** The configuration sections that shape answers, digested when a snapshot is written. */
+    private final Map<String, Object> configuration;
 
     /**
      * Creates the builder.
      *
-     * @param pipeline    the resolver whose queries and wildcard keys are used
-     * @param queries     the configured queries
-     * @param fingerprint a digest of the configuration (see {@link #fingerprint})
+     * @param pipeline      the resolver whose queries and wildcard keys are used
+     * @param queries       the configured queries
+     * @param configuration the raw configuration sections that shape answers, by key (see {@link #fingerprint});
+     *                      digested only when a snapshot is written: a JVM's first digest initialises its security
+     *                      providers, tens of milliseconds of the start of every server that never writes one
      */
-    public SnapshotBuilder(Resolver pipeline, List<ConfiguredQuery> queries, String fingerprint) {
+    public SnapshotBuilder(Resolver pipeline, List<ConfiguredQuery> queries, Map<String, Object> configuration) {
         this.pipeline = pipeline;
         this.queries = List.copyOf(queries);
-        this.fingerprint = fingerprint;
+        this.configuration = configuration;
     }
 
     /**
@@ -118,7 +121,8 @@ public final class SnapshotBuilder implements SnapshotContent {
         }
         w.addresses(batch);
         w.wildcards(domains);
-        return new Description(fingerprint, "queries " + listed + (left.isEmpty() ? "" : ", left out " + left)
+        return new Description(fingerprint(configuration), "queries " + listed
+                + (left.isEmpty() ? "" : ", left out " + left)
                 + (excludeAttributes.isEmpty() ? "" : ", excluded attributes " + new TreeSet<>(excludeAttributes)));
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static xspct.core.lookup.TestService.user;
 
@@ -168,6 +169,14 @@ class SnapshotPipelineTest {
         return snapshot;
     }
 
+    /** The digest of the configuration that a build of {@code config} writes into its snapshot. */
+    private static String fingerprint(String config) throws Exception {
+        try (XspctService central = service(config, List.of(new EnumerableProvider("enum", true),
+                new EnumerableProvider("opaque", false)), List.of(), null)) {
+            return central.snapshotContent().write(Set.of(), new MemorySnapshot(true)).configFingerprint();
+        }
+    }
+
     private static byte[] body(EndpointResult r) {
         return assertInstanceOf(EndpointResult.Body.class, r).body();
     }
@@ -185,6 +194,18 @@ class SnapshotPipelineTest {
         assertEquals(Set.of("alice@ex.de", "bob@ex.de", "@ex.de"), s.users.keySet());
         assertFalse(s.users.get("alice@ex.de").contains("userPassword"), s.users.get("alice@ex.de"));
         assertTrue(s.users.get("alice@ex.de").contains("\"uid\": [\"1000\"]"), s.users.get("alice@ex.de"));
+    }
+
+    @Test
+    void theFingerprintDigestsWhatShapesAnswersWithoutPasswords() throws Exception {
+        String central = fingerprint(CENTRAL);
+        assertTrue(central.matches("[0-9a-f]{64}"), central);
+        String withPassword = CENTRAL.replace("    db_type: opaque\n", "    db_type: opaque\n    password: secret\n");
+        assertNotEquals(CENTRAL, withPassword);
+        assertEquals(central, fingerprint(withPassword));
+        assertEquals(central, fingerprint("xspct_db_log_level: 10\n" + CENTRAL)); // a section that shapes no answer
+        assertNotEquals(central, fingerprint(CENTRAL.replace("wildcard_domain_query: true",
+                "wildcard_domain_query: false")));
     }
 
     @Test
