@@ -19,7 +19,7 @@ module xspct.server {
     requires micrometer.registry.prometheus.simpleclient;
     requires java.logging;
     requires jdk.management; // process CPU time and file descriptors for the process_* metrics
-    requires jdk.unsupported; // sun.misc.Signal (looked up by SignalExit): exit 0 on SIGTERM
+    requires jdk.unsupported; // sun.misc.Signal (SignalExit): exit 0 on SIGTERM
 
     exports xspct.server;
 
