@@ -5,7 +5,10 @@
 # (bench/target/floor.aot, made by bench/build.sh; left out when missing). The starts of the server and the floor
 # alternate, so that a change in the machine's load hits both.
 #
-#   bench/startup.sh [INSTALL_DIR]     default: distribution/target/xspct-db-0.1.0 (build it with ./dev.sh build)
+#   bench/startup.sh [INSTALL_DIR [OTHER_INSTALL_DIR]]
+#       INSTALL_DIR default: distribution/target/xspct-db-0.1.0 (build it with ./dev.sh build)
+#       OTHER_INSTALL_DIR: a second release (e.g. of an earlier commit) to compare with: the starts of both (with
+#       their AOT caches) and of the floor alternate, and the starts without AOT cache are left out
 #
 # Uses the shipped example configuration on a free port. Needs curl. Numbers depend on the machine's load:
 # run it on an otherwise idle machine.
@@ -13,9 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 install_dir=${1:-distribution/target/xspct-db-0.1.0}
+other_dir=${2:-}
 runs=${RUNS:-5}
-launcher="$install_dir/bin/xspct-db"
-[ -x "$launcher" ] || { echo "startup.sh: no launcher at $launcher (run ./dev.sh build first)" >&2; exit 1; }
+for d in "$install_dir" $other_dir; do
+  [ -x "$d/bin/xspct-db" ] || { echo "startup.sh: no launcher at $d/bin/xspct-db (./dev.sh build)" >&2; exit 1; }
+done
 command -v curl >/dev/null || { echo "startup.sh: curl is needed" >&2; exit 1; }
 floor_aot=bench/target/floor.aot
 
@@ -24,14 +29,14 @@ trap 'rm -rf "$work"' EXIT
 sed 's/^xspct_db_listen_port:.*/xspct_db_listen_port: 0/' "$install_dir/conf/xspct-db.yml" > "$work/bench.yml"
 
 # start_once WHAT [OPTS]: prints milliseconds from launch to the first answered /ping, then stops the process.
-# WHAT is "server" (the launcher, XSPCT_JAVA_OPTS=OPTS) or "floor" (the floor with its AOT cache and the heap bound
-# the launcher gives a machine of 4 GiB or more).
+# WHAT is an installation directory (its launcher, XSPCT_JAVA_OPTS=OPTS) or "floor" (the floor with its AOT cache
+# and the heap bound the launcher gives a machine of 4 GiB or more).
 start_once() {
   local log="$work/start.log" port="" t0 t1 pid
   : > "$log"
   t0=$(date +%s%N)
-  if [ "$1" = server ]; then
-    XSPCT_JAVA_OPTS="${2:-}" "$launcher" "$work/bench.yml" > "$log" 2>&1 &
+  if [ "$1" != floor ]; then
+    XSPCT_JAVA_OPTS="${2:-}" "$1/bin/xspct-db" "$work/bench.yml" > "$log" 2>&1 &
   else
     "$install_dir/runtime/bin/java" -XX:AOTCache="$floor_aot" '-Xlog:aot*=off' '-Xlog:cds*=off' -Xmx1024m \
       -p bench/target/floor.jar -m xspct.bench.floor/xspct.bench.floor.Floor > "$log" 2>&1 &
@@ -57,17 +62,23 @@ start_once() {
 
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 
-# measure LABEL OPTS [floor]: the server's starts with XSPCT_JAVA_OPTS=OPTS, each followed by a start of the floor
-# when asked; prints the server's line and then the floor's
+# measure LABEL OPTS [floor]: the server's starts with XSPCT_JAVA_OPTS=OPTS, each followed by a start of the other
+# release (when given) and of the floor (when asked); prints the server's line, the other release's, the floor's
 measure() {
-  local label=$1 opts=$2 with_floor=${3:-} times=() floors=() i
-  start_once server "$opts" > /dev/null # warm the file system cache
+  local label=$1 opts=$2 with_floor=${3:-} times=() others=() floors=() i
+  start_once "$install_dir" "$opts" > /dev/null # warm the file system cache
+  [ -n "$other_dir" ] && start_once "$other_dir" "$opts" > /dev/null
   [ -n "$with_floor" ] && start_once floor > /dev/null
   for ((i = 0; i < runs; i++)); do
-    times+=("$(start_once server "$opts")")
+    times+=("$(start_once "$install_dir" "$opts")")
+    [ -n "$other_dir" ] && others+=("$(start_once "$other_dir" "$opts")")
     [ -n "$with_floor" ] && floors+=("$(start_once floor)")
   done
   printf '%-22s median %5d ms   (runs: %s)\n' "$label" "$(median "${times[@]}")" "${times[*]}"
+  if [ -n "$other_dir" ]; then
+    printf '%-22s median %5d ms   (runs: %s)   %s\n' "other release" "$(median "${others[@]}")" "${others[*]}" \
+      "$other_dir"
+  fi
   if [ -n "$with_floor" ]; then
     printf '%-22s median %5d ms   (runs: %s)\n' "floor, AOT cache" "$(median "${floors[@]}")" "${floors[*]}"
   fi
@@ -85,4 +96,4 @@ if [ -f "$install_dir/lib/xspct-db.aot" ]; then
 else
   echo "with AOT cache         (no cache in $install_dir/lib: built with -Dxspct.aot=skip?)"
 fi
-measure "without AOT cache" "-XX:AOTMode=off"
+[ -n "$other_dir" ] || measure "without AOT cache" "-XX:AOTMode=off"
