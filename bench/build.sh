@@ -34,23 +34,18 @@ if [ ! -x "$dist/runtime/bin/java" ]; then
   exit 0
 fi
 rm -f "$out/floor.aot"
-log=$(mktemp)
+. bench/wrk-servers.sh # port_of
+work=$(mktemp -d)
 "$dist/runtime/bin/java" -XX:AOTCacheOutput="$out/floor.aot" '-Xlog:aot*=off' '-Xlog:cds*=off' -Xmx1024m \
-  -p "$out/floor.jar" -m xspct.bench.floor/xspct.bench.floor.Floor > "$log" 2>&1 &
+  -p "$out/floor.jar" -m xspct.bench.floor/xspct.bench.floor.Floor > "$work/floor.log" 2>&1 &
 pid=$!
-port=
-for _ in $(seq 1 600); do
-  port=$(sed -n 's/^floor listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { kill "$pid" 2>/dev/null; echo "bench: the floor did not start: $(cat "$log")" >&2; exit 1; }
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+port=$(port_of floor)
 for _ in $(seq 1 20); do
   curl -s "http://127.0.0.1:$port/ping" > /dev/null
   curl -s "http://127.0.0.1:$port/v1/query/u0000@example.com" > /dev/null
 done
 kill -TERM "$pid"
 wait "$pid" || true
-rm -f "$log"
 [ -f "$out/floor.aot" ] || { echo "bench: the floor's training run made no $out/floor.aot" >&2; exit 1; }
 echo "bench: built $out/floor.aot for the runtime of $dist"

@@ -171,7 +171,7 @@ class DebianPackageIT {
             String uid = run("id", "-u", USER).stdout().strip();
             assertTrue(status.contains("\nUid:\t" + uid + "\t" + uid + "\t"), "runs as " + USER + ":\n" + status);
             assertTrue(status.contains("\nCapBnd:\t0000000000000000\n"), "no capabilities:\n" + status);
-            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+            String cmdline = server.commandLine();
             assertTrue(Pattern.compile(" -Xmx\\d+m ").matcher(cmdline).find(), "heap bound: " + cmdline);
             assertTrue(cmdline.contains("-Dxspct.plugins=/usr/lib/xspct-db/plugins:/usr/lib/xspct-db/plugins.d "),
                     cmdline);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,12 +106,7 @@ class ReleaseTarballIT {
 
     /** The launcher's {@code -Xmx} option on the JVM's command line (the launcher replaced itself with the JVM). */
     private static String heapOption(RunningServer server) {
-        String cmdline;
-        try {
-            cmdline = Files.readString(Path.of("/proc/" + server.process().pid() + "/cmdline")).replace('\0', ' ');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String cmdline = server.commandLine();
         Matcher m = Pattern.compile(" -Xmx\\S+ ").matcher(cmdline);
         assertTrue(m.find(), "no heap bound: " + cmdline);
         return m.group();

@@ -128,6 +128,15 @@ public final class RunningServer implements AutoCloseable {
         return process;
     }
 
+    /** {@return the JVM's command line as the launcher made it, its arguments separated by blanks} */
+    public String commandLine() {
+        try {
+            return Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).replace('\0', ' ');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * The logs of several servers, for a failure message (read only when asked).
      *
