@@ -31,7 +31,8 @@ final class MariaDb {
     }
 
     /**
-     * Runs SQL through the MariaDB command-line client; a missing client or server skips the test, or fails it under {@code CI=true}.
+     * Runs SQL through the MariaDB command-line client; a missing client or server skips the test, or fails it
+     * under {@code CI=true}.
      *
      * @param sql the statements
      */
