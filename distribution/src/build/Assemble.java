@@ -84,6 +84,7 @@ public final class Assemble {
             FileTrees.copy(p.getValue(), output.resolve("plugins").resolve(p.getKey()));
         }
         System.out.println("[INFO] distribution: " + output + " with plugins " + plugins.keySet());
+        writeModuleIndexes(plugins.keySet());
 
         String aot = step.option("aot", "train");
         switch (aot) {
@@ -230,6 +231,32 @@ public final class Assemble {
             }
         }
         return jdk;
+    }
+
+    /**
+     * Writes the module index of every shipped plugin (the core's {@code ModuleIndex}, run on the assembled runtime),
+     * so that a start reads a plugin's jars only when the plugin is used, then checks each index against the jars.
+     */
+    private void writeModuleIndexes(Set<String> plugins) throws IOException {
+        for (String mode : List.of("write", "--check")) {
+            List<String> command = new ArrayList<>(List.of(output.resolve("runtime/bin/java").toString(), "-m",
+                    "xspct.core/xspct.core.plugin.ModuleIndex"));
+            if (mode.equals("--check")) {
+                command.add(mode);
+            }
+            plugins.forEach(name -> command.add(output.resolve("plugins").resolve(name).toString()));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String transcript = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (p.waitFor() != 0) {
+                    throw new BuildFailure("plugin module index (" + mode + ") failed:\n" + transcript);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BuildFailure("interrupted while writing the plugins' module indexes");
+            }
+        }
+        System.out.println("[INFO] distribution: module index written and checked for plugins " + plugins);
     }
 
     /**

@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code plugins.d/} of an installation (in the Debian package a link to {@code /etc/xspct-db/plugins.d}): the
+ * The shipped plugins' module indexes, and {@code plugins.d/} of an installation (in the Debian package a link to {@code /etc/xspct-db/plugins.d}): the
  * launcher passes it after {@code plugins/}, its plugins are loaded like the shipped ones, and a plugin name may
  * be used in only one of the two.
  */
@@ -48,5 +50,55 @@ class PluginsDirectoryIT {
         assertEquals(2, run.exitCode(), run.output());
         assertTrue(run.stderr().contains("plugin " + pluginsD.resolve("yaml") + ": a plugin named 'yaml' is already "
                 + "installed in " + dist.plugins().resolve("yaml") + "; remove or rename one of them"), run.output());
+    }
+
+    /**
+     * Every shipped plugin directory carries a module index that matches its jars; a jar that no longer matches
+     * its index (an administrator replaced it) is read from the jars, said at INFO level, and the index can be
+     * rewritten with the release's own runtime.
+     */
+    @Test
+    void shippedPluginsHaveAModuleIndexThatIsIgnoredWhenAJarChanges() throws IOException {
+        Distribution dist = Distribution.unpack("module-index");
+        List<String> check = new ArrayList<>(List.of(dist.runtimeJava().toString(), "-m",
+                "xspct.core/xspct.core.plugin.ModuleIndex", "--check"));
+        try (Stream<Path> dirs = Files.list(dist.plugins())) {
+            dirs.sorted().forEach(d -> {
+                assertTrue(Files.isRegularFile(d.resolve("module-index")), d + " has no module-index");
+                check.add(d.toString());
+            });
+        }
+        Distribution.Exited checked = Distribution.run(check, dist.home(), 60);
+        assertEquals(0, checked.exitCode(), checked.output());
+
+        // the yaml plugin's jar recorded with another size: what the index of a replaced jar looks like
+        Path yaml = dist.plugins().resolve("yaml");
+        Path index = yaml.resolve("module-index");
+        String jar;
+        try (Stream<Path> jars = Files.list(yaml)) {
+            jar = jars.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jar")).findFirst().orElseThrow();
+        }
+        long size = Files.size(yaml.resolve(jar));
+        String text = Files.readString(index);
+        Files.writeString(index, text.replace("jar\t" + jar + "\t" + size + "\t", "jar\t" + jar + "\t" + (size + 1) + "\t"));
+        Distribution.Exited stale = Distribution.run(List.of(check.get(0), check.get(1), check.get(2), "--check",
+                yaml.toString()), dist.home(), 60);
+        assertEquals(1, stale.exitCode(), stale.output());
+        assertTrue(stale.output().contains(jar + " is not the jar its module index describes"), stale.output());
+
+        String config = Distribution.TEST_LISTENER + Files.readString(dist.home().resolve("conf/xspct-db.yml"))
+                .replaceAll("(?m)^xspct_db_(listen_address|listen_port|log_level):.*$", "");
+        try (RunningServer server = RunningServer.start(dist, dist.writeConfig("module-index.yml", config))) {
+            assertTrue(server.stdout().contains("plugin " + yaml + ": " + jar + " is not the jar its module index "
+                    + "describes; reading its jars instead"), server.stdout());
+            assertEquals("{\"users\": {}}", server.get("/v1/query/nobody@example.org",
+                    Map.of("X-Api-Key", "example-key-change-me")).body());
+        }
+
+        // what docs/plugins.md tells an administrator to run after replacing a jar
+        Distribution.Exited rewritten = Distribution.run(List.of(check.get(0), check.get(1), check.get(2),
+                yaml.toString()), dist.home(), 60);
+        assertEquals(0, rewritten.exitCode(), rewritten.output());
+        assertEquals(text, Files.readString(index));
     }
 }

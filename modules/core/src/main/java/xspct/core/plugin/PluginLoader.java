@@ -26,7 +26,8 @@ import xspct.api.SnapshotProvider;
 
 /**
  * Loads plugins: every subdirectory of a plugin directory (a plugin jar plus its own dependency jars) becomes one
- * child {@link ModuleLayer} of the core's layer, so two plugins may bundle different versions of one library.
+ * child {@link ModuleLayer} of the core's layer, so two plugins may bundle different versions of one library. A
+ * directory's modules are found through its {@link ModuleIndex} when it has one that fits its jars.
  * Providers of every plugin SPI are found with {@link ServiceLoader} in each layer; a provider built against a plugin
  * API this core cannot serve is refused.
  */
@@ -131,7 +132,7 @@ public final class PluginLoader {
     }
 
     private ModuleLayer defineLayer(Path dir) {
-        ModuleFinder finder = ModuleFinder.of(dir);
+        ModuleFinder finder = index(dir);
         Set<String> roots;
         try {
             roots = finder.findAll().stream().map(r -> r.descriptor().name()).collect(Collectors.toSet());
@@ -156,6 +157,15 @@ public final class PluginLoader {
         } catch (FindException | ResolutionException | LayerInstantiationException e) {
             throw new PluginException("plugin " + dir + ": " + e.getMessage());
         }
+    }
+
+    /** The finder of a plugin's modules: from its module index when it has one that fits its jars. */
+    private static ModuleFinder index(Path dir) {
+        ModuleIndex.Lookup index = ModuleIndex.finder(dir);
+        if (!index.problem().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "plugin " + dir + ": " + index.problem() + "; reading its jars instead");
+        }
+        return index.finder().orElseGet(() -> ModuleFinder.of(dir));
     }
 
     /** The layer's own providers of an SPI whose plugin API version this core serves; the others are problems. */
