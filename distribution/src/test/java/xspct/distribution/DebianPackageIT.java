@@ -99,6 +99,11 @@ class DebianPackageIT {
                 "/usr/lib/xspct-db/plugins/ldap", "/usr/lib/xspct-db/plugins/redis", "/etc/xspct-db/plugins.d")) {
             assertTrue(Files.isDirectory(Path.of(d)), d);
         }
+        // the package installs the jars unchanged: their module indexes still match them
+        Distribution.Exited index = run("/usr/lib/xspct-db/runtime/bin/java", "-m",
+                "xspct.core/xspct.core.plugin.ModuleIndex", "--check", "/usr/lib/xspct-db/plugins/yaml",
+                "/usr/lib/xspct-db/plugins/mysql", "/usr/lib/xspct-db/plugins/snapshot-sqlite");
+        assertEquals(0, index.exitCode(), index.output());
         assertEquals(Path.of("/usr/lib/xspct-db/bin/xspct-db"), Path.of("/usr/bin/xspct-db").toRealPath());
         assertEquals(Path.of("/etc/xspct-db/plugins.d"), Path.of("/usr/lib/xspct-db/plugins.d").toRealPath());
         for (String f : List.of("/etc/default/xspct-db", UNIT.toString(),
