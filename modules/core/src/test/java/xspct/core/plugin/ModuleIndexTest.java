@@ -121,9 +121,7 @@ class ModuleIndexTest {
 
     @Test
     void aDirectoryWithoutIndexHasNoFinderAndNoProblem() {
-        ModuleIndex.Lookup lookup = ModuleIndex.finder(plugin);
-        assertFalse(lookup.finder().isPresent());
-        assertEquals("", lookup.problem());
+        assertIndexUnused("");
     }
 
     @Test
@@ -135,9 +133,7 @@ class ModuleIndexTest {
         bytes[bytes.length - 6] ^= 1;
         Files.write(beta, bytes);
 
-        ModuleIndex.Lookup lookup = ModuleIndex.finder(plugin);
-        assertFalse(lookup.finder().isPresent());
-        assertEquals("beta.jar is not the jar its module index describes", lookup.problem());
+        assertIndexUnused("beta.jar is not the jar its module index describes");
     }
 
     @Test
@@ -145,14 +141,14 @@ class ModuleIndexTest {
         ModuleIndex.write(plugin);
         Files.copy(plugin.resolve("beta.jar"), tmp.resolve("beta.jar"));
         Files.delete(plugin.resolve("beta.jar"));
-        assertEquals("a jar of its module index is missing", ModuleIndex.finder(plugin).problem());
+        assertIndexUnused("a jar of its module index is missing");
 
         Files.copy(tmp.resolve("beta.jar"), plugin.resolve("beta.jar"));
         Files.writeString(plugin.resolve("README.txt"), "files that are not modules are skipped, as the JDK skips them");
         assertEquals("", ModuleIndex.finder(plugin).problem());
         assertTrue(ModuleIndex.finder(plugin).finder().isPresent());
         Files.copy(tmp.resolve("beta.jar"), plugin.resolve("extra.jar"));
-        assertEquals("extra.jar is not in its module index", ModuleIndex.finder(plugin).problem());
+        assertIndexUnused("extra.jar is not in its module index");
     }
 
     @Test
@@ -165,6 +161,13 @@ class ModuleIndexTest {
         ModuleIndex.Lookup lookup = ModuleIndex.finder(plugin);
         assertFalse(lookup.finder().isPresent());
         assertTrue(lookup.problem().startsWith(index + " is damaged: "), lookup.problem());
+    }
+
+    /** The plugin directory is read without its index, for {@code problem} (empty: there is no index). */
+    private void assertIndexUnused(String problem) {
+        ModuleIndex.Lookup lookup = ModuleIndex.finder(plugin);
+        assertFalse(lookup.finder().isPresent(), "the index is not used");
+        assertEquals(problem, lookup.problem());
     }
 
     private static Map<String, ModuleDescriptor> descriptors(ModuleFinder finder) {
