@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what bench/run.sh needs besides the release (./dev.sh build), so that run.sh itself builds nothing:
-#   - bench/target/floor.jar: the floor app (bench/floor), a bare Helidon SE /ping (and fixed GET) server built on the
-#     Helidon jars the server module is built with, run by run.sh on the release's own runtime;
+#   - bench/target/floor.jar: the floor app (bench/floor), a bare Helidon SE /ping (and fixed GET and POST) server
+#     built on the Helidon jars the server module is built with, run by run.sh on the release's own runtime;
 #   - bench/target/floor.aot: the floor's AOT cache for the release's runtime (trained like the release's own: a
 #     start, a few requests, SIGTERM), so that bench/startup.sh compares like with like; made only when the release
 #     (./dev.sh build) is there, and again after each release build;

@@ -1,5 +1,5 @@
 /**
- * The benchmark floor: a bare Helidon SE /ping server (and a fixed GET answer), no filters, observers or features of
+ * The benchmark floor: a bare Helidon SE /ping server (and fixed GET and POST answers), no filters, observers or features of
  * ours.
  */
 module xspct.bench.floor {
