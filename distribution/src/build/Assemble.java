@@ -238,25 +238,26 @@ public final class Assemble {
      * so that a start reads a plugin's jars only when the plugin is used, then checks each index against the jars.
      */
     private void writeModuleIndexes(Set<String> plugins) throws IOException {
-        for (String mode : List.of("write", "--check")) {
-            List<String> command = new ArrayList<>(List.of(output.resolve("runtime/bin/java").toString(), "-m",
-                    "xspct.core/xspct.core.plugin.ModuleIndex"));
-            if (mode.equals("--check")) {
-                command.add(mode);
-            }
-            plugins.forEach(name -> command.add(output.resolve("plugins").resolve(name).toString()));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String transcript = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            try {
-                if (p.waitFor() != 0) {
-                    throw new BuildFailure("plugin module index (" + mode + ") failed:\n" + transcript);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BuildFailure("interrupted while writing the plugins' module indexes");
-            }
-        }
+        List<String> dirs = plugins.stream().map(name -> output.resolve("plugins").resolve(name).toString()).toList();
+        runModuleIndex(dirs);
+        runModuleIndex(Stream.concat(Stream.of("--check"), dirs.stream()).toList());
         System.out.println("[INFO] distribution: module index written and checked for plugins " + plugins);
+    }
+
+    private void runModuleIndex(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(output.resolve("runtime/bin/java").toString(), "-m",
+                "xspct.core/xspct.core.plugin.ModuleIndex"));
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String transcript = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new BuildFailure("plugin module index failed: " + String.join(" ", command) + "\n" + transcript);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildFailure("interrupted while writing the plugins' module indexes");
+        }
     }
 
     /**

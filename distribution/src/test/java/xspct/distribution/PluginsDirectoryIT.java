@@ -60,8 +60,8 @@ class PluginsDirectoryIT {
     @Test
     void shippedPluginsHaveAModuleIndexThatIsIgnoredWhenAJarChanges() throws IOException {
         Distribution dist = Distribution.unpack("module-index");
-        List<String> check = new ArrayList<>(List.of(dist.runtimeJava().toString(), "-m",
-                "xspct.core/xspct.core.plugin.ModuleIndex", "--check"));
+        List<String> tool = List.of(dist.runtimeJava().toString(), "-m", "xspct.core/xspct.core.plugin.ModuleIndex");
+        List<String> check = with(tool, "--check");
         try (Stream<Path> dirs = Files.list(dist.plugins())) {
             dirs.sorted().forEach(d -> {
                 assertTrue(Files.isRegularFile(d.resolve("module-index")), d + " has no module-index");
@@ -81,8 +81,7 @@ class PluginsDirectoryIT {
         long size = Files.size(yaml.resolve(jar));
         String text = Files.readString(index);
         Files.writeString(index, text.replace("jar\t" + jar + "\t" + size + "\t", "jar\t" + jar + "\t" + (size + 1) + "\t"));
-        Distribution.Exited stale = Distribution.run(List.of(check.get(0), check.get(1), check.get(2), "--check",
-                yaml.toString()), dist.home(), 60);
+        Distribution.Exited stale = Distribution.run(with(tool, "--check", yaml.toString()), dist.home(), 60);
         assertEquals(1, stale.exitCode(), stale.output());
         assertTrue(stale.output().contains(jar + " is not the jar its module index describes"), stale.output());
 
@@ -96,9 +95,14 @@ class PluginsDirectoryIT {
         }
 
         // what docs/plugins.md tells an administrator to run after replacing a jar
-        Distribution.Exited rewritten = Distribution.run(List.of(check.get(0), check.get(1), check.get(2),
-                yaml.toString()), dist.home(), 60);
+        Distribution.Exited rewritten = Distribution.run(with(tool, yaml.toString()), dist.home(), 60);
         assertEquals(0, rewritten.exitCode(), rewritten.output());
         assertEquals(text, Files.readString(index));
+    }
+
+    private static List<String> with(List<String> command, String... args) {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of(args));
+        return all;
     }
 }

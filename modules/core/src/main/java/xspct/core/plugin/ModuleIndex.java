@@ -113,7 +113,7 @@ public final class ModuleIndex {
         }
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            Map<String, ModuleReference> refs = parse(dir, lines);
+            Map<String, IndexedReference> refs = parse(dir, lines);
             String mismatch = mismatch(dir, refs);
             if (!mismatch.isEmpty()) {
                 return new Lookup(Optional.empty(), mismatch);
@@ -137,8 +137,8 @@ public final class ModuleIndex {
     }
 
     /** Reads the index's lines into module references by module name. */
-    private static Map<String, ModuleReference> parse(Path dir, List<String> lines) {
-        Map<String, ModuleReference> refs = new LinkedHashMap<>();
+    private static Map<String, IndexedReference> parse(Path dir, List<String> lines) {
+        Map<String, IndexedReference> refs = new LinkedHashMap<>();
         int i = 0;
         while (i < lines.size() && lines.get(i).startsWith("#")) {
             i++;
@@ -203,11 +203,10 @@ public final class ModuleIndex {
     }
 
     /** Empty when the directory's jars are exactly the indexed ones, else what differs. */
-    private static String mismatch(Path dir, Map<String, ModuleReference> refs) throws IOException {
+    private static String mismatch(Path dir, Map<String, IndexedReference> refs) throws IOException {
         Map<Path, IndexedJar> indexed = new LinkedHashMap<>();
-        for (ModuleReference r : refs.values()) {
-            IndexedJar jar = ((IndexedReference) r).jar;
-            indexed.put(jar.path().getFileName(), jar);
+        for (IndexedReference r : refs.values()) {
+            indexed.put(r.jar.path().getFileName(), r.jar);
         }
         List<String> present = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
@@ -272,7 +271,7 @@ public final class ModuleIndex {
         }
     }
 
-    private record IndexedFinder(Map<String, ModuleReference> modules) implements ModuleFinder {
+    private record IndexedFinder(Map<String, IndexedReference> modules) implements ModuleFinder {
         @Override
         public Optional<ModuleReference> find(String name) {
             return Optional.ofNullable(modules.get(name));
@@ -280,7 +279,7 @@ public final class ModuleIndex {
 
         @Override
         public Set<ModuleReference> findAll() {
-            return Set.copyOf(modules.values());
+            return Set.<ModuleReference>copyOf(modules.values());
         }
     }
 
