@@ -248,16 +248,7 @@ public final class Assemble {
         List<String> command = new ArrayList<>(List.of(output.resolve("runtime/bin/java").toString(), "-m",
                 "xspct.core/xspct.core.plugin.ModuleIndex"));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String transcript = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) {
-                throw new BuildFailure("plugin module index failed: " + String.join(" ", command) + "\n" + transcript);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildFailure("interrupted while writing the plugins' module indexes");
-        }
+        BuildStep.exec(command, output);
     }
 
     /**

@@ -1,8 +1,12 @@
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The command line of a build step run by a pom ({@code --name=value} options) and how it ends: a
@@ -69,5 +73,35 @@ public final class BuildStep {
             throw new BuildFailure("missing option --" + option);
         }
         return Path.of(v).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Runs a command to its end (at most 600 s) and returns what it printed (standard output and error together).
+     *
+     * @param command the command and its arguments
+     * @param dir     its working directory
+     * @return its output
+     * @throws BuildFailure when it fails (its output in the message), does not finish in time or is interrupted
+     */
+    public static String exec(List<String> command, Path dir) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.getInputStream().transferTo(out);
+        try {
+            if (!p.waitFor(600, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new BuildFailure(command.getFirst() + " did not finish within 600 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildFailure("interrupted");
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new BuildFailure(String.join(" ", command) + " failed with exit code " + p.exitValue() + ":\n"
+                    + text);
+        }
+        return text;
     }
 }

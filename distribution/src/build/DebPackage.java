@@ -1,6 +1,4 @@
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -117,8 +114,8 @@ public final class DebPackage {
         Files.createDirectories(output.getParent());
         Files.deleteIfExists(output);
         long started = System.nanoTime();
-        exec(List.of("dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", root.toString(), output.toString()),
-                step.path("work"));
+        BuildStep.exec(List.of("dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", root.toString(),
+                output.toString()), step.path("work"));
         System.out.printf("[INFO] deb: %s (%d MB) built in %.1f s%n", output, Files.size(output) >> 20,
                 (System.nanoTime() - started) / 1e9);
     }
@@ -139,7 +136,7 @@ public final class DebPackage {
         Path plain = target.resolveSibling(target.getFileName().toString().replaceFirst("\\.gz$", ""));
         Files.createDirectories(target.getParent());
         Files.writeString(plain, text);
-        exec(List.of("gzip", "-9nf", plain.toString()), root);
+        BuildStep.exec(List.of("gzip", "-9nf", plain.toString()), root);
     }
 
     private static String substitute(String text, String version) {
@@ -160,7 +157,7 @@ public final class DebPackage {
                 command.add(p.toString());
             }
         }
-        exec(command, root);
+        BuildStep.exec(command, root);
     }
 
     /** Directories 0755, executables 0755, other files 0644 (the owner is root:root, set by dpkg-deb). */
@@ -237,7 +234,7 @@ public final class DebPackage {
         Files.createDirectories(source.resolve("debian"));
         Files.writeString(source.resolve("debian/control"),
                 "Source: xspct-db\n\nPackage: xspct-db\nArchitecture: amd64\n");
-        String out = exec(command, source);
+        String out = BuildStep.exec(command, source);
         for (String line : out.lines().toList()) {
             if (line.startsWith("shlibs:Depends=")) {
                 return line.substring("shlibs:Depends=".length()).trim();
@@ -260,26 +257,5 @@ public final class DebPackage {
             }
         }
         return false;
-    }
-
-    private static String exec(List<String> command, Path dir) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        Process p = pb.start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        try {
-            if (!p.waitFor(600, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new BuildFailure(command.getFirst() + " did not finish within 600 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildFailure("interrupted");
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new BuildFailure(command.getFirst() + " failed with exit code " + p.exitValue() + ":\n" + text);
-        }
-        return text;
     }
 }
